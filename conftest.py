@@ -1,0 +1,3 @@
+"""Root pytest configuration: the kit's fixtures for the real broker and database."""
+
+pytest_plugins = ["pind_kit.testing"]

@@ -1,0 +1,1 @@
+"""One module per topic; every payload is a Pydantic v2 model with no I/O."""

@@ -1,0 +1,91 @@
+"""Engine, sessions and the tables the kit keeps in every service's schema."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Identity,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from pind_kit.settings import ServiceSettings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def make_engine(settings: ServiceSettings) -> AsyncEngine:
+    """An asyncpg engine whose search_path is the service's own schema."""
+    return create_async_engine(
+        settings.database_url.get_secret_value(),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        connect_args={
+            "server_settings": {
+                "search_path": settings.db_schema,
+                "application_name": f"pind-{settings.service_name}",
+            }
+        },
+    )
+
+
+def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def add_kit_tables(metadata: MetaData) -> None:
+    """Declare ``processed_events`` and ``outbox`` in ``metadata``'s schema."""
+    Table(
+        "processed_events",
+        metadata,
+        Column("consumer", String(200), primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("topic", String(249), nullable=False),
+        Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+    Table(
+        "outbox",
+        metadata,
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        Column("topic", String(249), nullable=False),
+        Column("key", Text, nullable=True),
+        Column("value", LargeBinary, nullable=False),
+        Column("headers", JSONB, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def service_metadata(schema: str) -> MetaData:
+    """A MetaData for a service's tables, in its own schema, with the kit's tables."""
+    metadata = MetaData(schema=schema, naming_convention=NAMING_CONVENTION)
+    add_kit_tables(metadata)
+    return metadata
+
+
+# The same tables without a schema, for the kit's own statements: every engine
+# made by ``make_engine`` sets ``search_path`` to the service's schema.
+_KIT = MetaData()
+add_kit_tables(_KIT)
+PROCESSED_EVENTS: Table = _KIT.tables["processed_events"]
+OUTBOX: Table = _KIT.tables["outbox"]

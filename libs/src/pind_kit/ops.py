@@ -1,0 +1,86 @@
+"""``/healthz``, ``/readyz`` and ``/metrics`` for every process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+if TYPE_CHECKING:
+    from pind_kit.worker import Worker
+
+
+def ops_router(worker: Worker) -> APIRouter:
+    """Liveness, readiness (database and broker reachable) and Prometheus metrics."""
+    router = APIRouter(tags=["ops"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": worker.settings.service_name}
+
+    @router.get(
+        "/readyz",
+        summary="The database and the Kafka broker are reachable",
+        responses={503: {"description": "A dependency is unreachable"}},
+    )
+    async def readyz() -> JSONResponse:
+        checks = await worker.ready()
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+class _ServerWithoutSignals(uvicorn.Server):
+    """The process's own SIGTERM handler shuts everything down in order;
+    uvicorn must not take the signal for itself."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+class OpsServer:
+    """The ops endpoints of a worker process, served by uvicorn in a task."""
+
+    def __init__(self, worker: Worker) -> None:
+        app = FastAPI(
+            title=f"pind-{worker.settings.service_name} ops", docs_url=None, redoc_url=None
+        )
+        app.include_router(ops_router(worker))
+        config = uvicorn.Config(
+            app,
+            host=worker.settings.http_host,
+            port=worker.settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+        self.server = _ServerWithoutSignals(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.server.serve(), name="ops-http")
+        while not self.server.started:
+            if self._task.done():
+                await self._task  # raises the bind error
+                raise RuntimeError("ops server exited before starting")
+            await asyncio.sleep(0.01)
+
+    async def stop(self) -> None:
+        self.server.should_exit = True
+        if self._task is not None:
+            await self._task

@@ -1,0 +1,151 @@
+"""Transactional outbox: events are rows committed with the state they
+describe; a relay publishes them in order and deletes them.
+
+``enqueue`` is called inside the caller's transaction. ``OutboxRelay`` runs
+beside the service: it wakes when this process enqueued something (or every
+``relay_poll_interval_s`` for rows written by other processes), locks a batch
+with ``FOR UPDATE SKIP LOCKED`` (several instances may relay at once), sends
+the batch through the idempotent producer, waits for every acknowledgement and
+deletes the rows in the same transaction. A crash after sending and before
+commit publishes the batch again with the same event ids: consumers dedupe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+from aiokafka import AIOKafkaProducer
+from pind_contracts import Contract, Envelope, Topic
+from sqlalchemy import delete, insert, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from pind_kit.db import OUTBOX
+from pind_kit.metrics import OUTBOX_PUBLISHED, OUTBOX_RELAY_ERRORS
+
+log = structlog.get_logger(__name__)
+
+_wakeups: set[asyncio.Event] = set()
+
+
+def encode_payload(payload: Contract) -> bytes:
+    return payload.model_dump_json().encode("utf-8")
+
+
+async def enqueue(
+    session: AsyncSession,
+    topic: Topic | str,
+    payload: Contract | bytes,
+    envelope: Envelope,
+    *,
+    key: str | None = None,
+) -> None:
+    """Add one event to the outbox inside ``session``'s transaction.
+
+    ``key`` defaults to the envelope's subject (the video id, for video
+    topics), so every event of one video lands on one partition in order.
+    """
+    name = topic if isinstance(topic, str) else topic.name
+    value = payload if isinstance(payload, bytes) else encode_payload(payload)
+    headers = {k: v.decode() for k, v in envelope.to_headers()}
+    await session.execute(
+        insert(OUTBOX).values(topic=name, key=key or envelope.subject, value=value, headers=headers)
+    )
+    # Wake this process's relay as soon as the caller's transaction commits.
+    sync_session = session.sync_session
+    sync_session.info["pind_outbox_pending"] = True
+    if not sync_session.info.get("pind_outbox_listening"):
+        sa_event.listen(sync_session, "after_commit", _wake_relays)
+        sync_session.info["pind_outbox_listening"] = True
+
+
+def _wake_relays(sync_session: Session) -> None:
+    if sync_session.info.pop("pind_outbox_pending", False):
+        for wakeup in list(_wakeups):
+            wakeup.set()
+
+
+class OutboxRelay:
+    """Publishes outbox rows of one service schema, in id order."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: AIOKafkaProducer,
+        *,
+        batch_size: int = 500,
+        poll_interval_s: float = 0.5,
+    ) -> None:
+        self._sessionmaker = sessionmaker
+        self._producer = producer
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    async def start(self) -> None:
+        _wakeups.add(self._wake)
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        _wakeups.discard(self._wake)
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _run(self) -> None:
+        backoff = self._poll_interval_s
+        while not self._stopping:
+            try:
+                sent = await self.relay_once()
+                backoff = self._poll_interval_s
+            except Exception:
+                OUTBOX_RELAY_ERRORS.inc()
+                log.exception("outbox relay failed; retrying")
+                sent = 0
+                backoff = min(backoff * 2, 10.0)
+            if sent >= self._batch_size:
+                continue  # more waiting: no pause
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+            self._wake.clear()
+
+    async def relay_once(self) -> int:
+        """Publish one batch; returns how many rows were published."""
+        async with self._sessionmaker() as session, session.begin():
+            rows: Sequence[Any] = (
+                await session.execute(
+                    select(
+                        OUTBOX.c.id, OUTBOX.c.topic, OUTBOX.c.key, OUTBOX.c.value, OUTBOX.c.headers
+                    )
+                    .order_by(OUTBOX.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            futures = [
+                await self._producer.send(
+                    topic,
+                    value=value,
+                    key=key.encode() if key is not None else None,
+                    headers=[(k, v.encode()) for k, v in headers.items()],
+                )
+                for _, topic, key, value, headers in rows
+            ]
+            await asyncio.gather(*futures)
+            await session.execute(delete(OUTBOX).where(OUTBOX.c.id.in_([r[0] for r in rows])))
+        OUTBOX_PUBLISHED.inc(len(rows))
+        return len(rows)

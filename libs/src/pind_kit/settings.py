@@ -1,0 +1,37 @@
+"""The settings base every service extends: one class per service, env prefix ``PIND_``."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings shared by every pind process.
+
+    Every field reads ``PIND_<FIELD>``; secrets have no default, so a process
+    started without them fails at once with a message naming the variable.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="PIND_", extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Name in logs, metrics, CloudEvents source.")
+    kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers.")
+    database_url: SecretStr = Field(
+        description="SQLAlchemy asyncpg URL of this service's role, e.g. "
+        "postgresql+asyncpg://pind_geo:...@127.0.0.1:55432/pind"
+    )
+    db_schema: str = Field(description="PostgreSQL schema this service owns.")
+    db_pool_size: int = Field(default=10, ge=1)
+    http_host: str = Field(default="127.0.0.1", description="Address of the HTTP/ops server.")
+    http_port: int = Field(default=8000, ge=0, le=65535)
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=True, description="JSON lines (true) or console logs.")
+    retry_attempts: int = Field(default=4, ge=1, description="Tries per event before the DLT.")
+    retry_backoff_initial_s: float = Field(default=0.2, gt=0)
+    retry_backoff_max_s: float = Field(default=5.0, gt=0)
+    relay_poll_interval_s: float = Field(default=0.5, gt=0)
+    relay_batch_size: int = Field(default=500, ge=1)
+    max_poll_interval_s: int = Field(
+        default=900, ge=10, description="Longest a handler may take before Kafka rebalances."
+    )

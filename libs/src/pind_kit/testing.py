@@ -1,0 +1,180 @@
+"""Pytest fixtures and helpers for tests against the real broker and database.
+
+Loaded by the root ``conftest.py`` (``pytest_plugins = ["pind_kit.testing"]``).
+The stack is started by ``make test`` (``make infra-up``); a test that needs it
+and finds it down fails with the command to run, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.structs import ConsumerRecord
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def run_env() -> dict[str, str]:
+    """Settings written by ``deploy/postgres/setup.sh`` into ``.run/env``,
+    overridden by the process environment."""
+    run_dir = Path(os.environ.get("PIND_RUN_DIR", REPO_ROOT / ".run"))
+    values: dict[str, str] = {}
+    env_file = run_dir / "env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip().strip("'\"")
+    values.update({k: v for k, v in os.environ.items() if k.startswith("PIND_")})
+    return values
+
+
+def database_url(service: str) -> str:
+    """The asyncpg URL of ``service``'s role (``admin`` for the superuser)."""
+    key = f"PIND_{service.upper()}_DATABASE_URL"
+    url = run_env().get(key)
+    if not url:
+        pytest.fail(f"{key} is not set: run `make infra-up` (it writes .run/env)")
+    return url
+
+
+@dataclass(frozen=True)
+class KafkaRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: dict[str, bytes]
+
+    @classmethod
+    def of(cls, record: ConsumerRecord[bytes, bytes]) -> KafkaRecord:
+        return cls(
+            record.topic,
+            record.partition,
+            record.offset,
+            record.key,
+            record.value,
+            {k: v for k, v in (record.headers or ())},
+        )
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return run_env().get("PIND_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+
+@pytest.fixture(scope="session")
+def admin_database_url() -> str:
+    return database_url("admin")
+
+
+async def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 1) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        if new:
+            await admin.create_topics(new)
+    finally:
+        await admin.close()
+
+
+def unique_topic(stem: str = "test") -> str:
+    return f"pind.{stem}.{uuid.uuid4().hex[:12]}.v1"
+
+
+async def publish_raw(
+    bootstrap: str,
+    topic: str,
+    value: bytes | None,
+    headers: Iterable[tuple[str, bytes]] = (),
+    key: bytes | None = None,
+) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
+    finally:
+        await producer.stop()
+
+
+class TopicReader:
+    """Reads a topic from the end offsets it had when the reader was made,
+    so a test sees only what its own action produced."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = topic
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
+        )
+
+    async def __aenter__(self) -> TopicReader:
+        await self._consumer.start()
+        if self.topic not in await self._consumer.topics():
+            await self._consumer.stop()
+            raise AssertionError(f"topic {self.topic} does not exist (run `make infra-up`)")
+        partitions = self._consumer.partitions_for_topic(self.topic) or set()
+        while not partitions:  # a topic created a moment ago: wait for its metadata
+            await self._consumer._client.force_metadata_update()
+            partitions = self._consumer.partitions_for_topic(self.topic) or set()
+        tps = [TopicPartition(self.topic, p) for p in partitions]
+        self._consumer.assign(tps)
+        ends = await self._consumer.end_offsets(tps)
+        for tp, end in ends.items():
+            self._consumer.seek(tp, end)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._consumer.stop()
+
+    async def until(
+        self,
+        predicate: Callable[[list[KafkaRecord]], bool],
+        within_s: float = 30.0,
+    ) -> list[KafkaRecord]:
+        """Records seen so far, once ``predicate`` holds on them (or fail)."""
+        seen: list[KafkaRecord] = []
+        try:
+            async with asyncio.timeout(within_s):
+                while not predicate(seen):
+                    batch = await self._consumer.getmany(timeout_ms=200)
+                    for records in batch.values():
+                        seen.extend(KafkaRecord.of(r) for r in records)
+        except TimeoutError:
+            raise AssertionError(
+                f"condition not met on {self.topic} within {within_s}s; saw {len(seen)} record(s)"
+            ) from None
+        return seen
+
+    async def drain(self, quiet_s: float = 1.0) -> list[KafkaRecord]:
+        """Everything that arrives until the topic stays quiet for ``quiet_s``."""
+        seen: list[KafkaRecord] = []
+        while True:
+            batch = await self._consumer.getmany(timeout_ms=int(quiet_s * 1000))
+            if not batch:
+                return seen
+            for records in batch.values():
+                seen.extend(KafkaRecord.of(r) for r in records)
+
+
+@contextlib.asynccontextmanager
+async def running(worker: Any) -> AsyncIterator[Any]:
+    """Run a :class:`pind_kit.worker.Worker` in this event loop for a test."""
+    await worker.start()
+    try:
+        yield worker
+    finally:
+        await worker.stop()
