@@ -243,7 +243,8 @@ class Worker:
     def handler(
         self, topic: Topic, *, group: str, stage: Stage | None = None
     ) -> Callable[[HandlerFn], HandlerFn]:
-        """Register ``fn`` as the handler of ``topic`` in consumer group ``group``."""
+        """Register ``fn`` as ``group``'s handler of ``topic`` (Kafka group ``<group>.<topic>``;
+        ``group`` also keys the processed-events table)."""
 
         def register(fn: HandlerFn) -> HandlerFn:
             registration = _Registration(topic, group, stage, fn)
@@ -255,7 +256,10 @@ class Worker:
             consume.__name__ = f"{group}:{topic.name}"
             self.broker.subscriber(
                 topic.name,
-                group_id=group,
+                # One Kafka group per (service group, topic): subscribers of one
+                # process then join and rebalance independently instead of
+                # revoking each other's partitions mid-commit at start-up.
+                group_id=kafka_group_id(group, topic),
                 auto_offset_reset="earliest",
                 ack_policy=AckPolicy.NACK_ON_ERROR,
                 max_poll_interval_ms=self.settings.max_poll_interval_s * 1000,
@@ -457,6 +461,11 @@ class Worker:
             log.info("shutting down")
             await ops.stop()
             await self.stop()
+
+
+def kafka_group_id(group: str, topic: Topic) -> str:
+    """The Kafka consumer group of ``group``'s subscription to ``topic``."""
+    return f"{group}.{topic.name}"
 
 
 async def _keep_bytes(message: Any) -> Any:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from pind_contracts.events.video_requested import AnalysisOptions
 from pind_contracts.types import Contract, Seconds, VideoId
 
 
@@ -54,3 +55,8 @@ class VideoIngested(Contract):
     video_id: VideoId
     metadata: VideoMetadata
     caption_tracks: list[CaptionTrack] = Field(default_factory=list)
+    options: AnalysisOptions | None = Field(
+        default=None,
+        description="The requester's options, passed on from pind.video.requested.v1 "
+        "(e.g. caption languages); null from producers that predate the field.",
+    )

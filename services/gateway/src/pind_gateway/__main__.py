@@ -1,0 +1,43 @@
+"""``pind-gateway`` serves the API on ``PIND_HTTP_PORT``; ``pind-gateway migrate``
+brings the ``gateway`` schema up to date."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import uvicorn
+from pind_kit.logging import configure_logging
+from pind_kit.migrations import upgrade
+
+from pind_gateway.app import create_app
+from pind_gateway.settings import GatewaySettings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+USAGE = "usage: pind-gateway [serve|migrate]\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args else "serve"
+    if command not in ("serve", "migrate"):
+        sys.stderr.write(USAGE)
+        return 2
+    settings = GatewaySettings()
+    configure_logging(settings)
+    if command == "migrate":
+        upgrade(settings, MIGRATIONS_DIR)
+        return 0
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        proxy_headers=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Typed errors with the HTTP status and stable code they are answered with.
+
+One handler (:func:`install_error_handlers`) renders every one of them, and
+FastAPI's own validation errors, as ``{"detail": <message>, "code": <code>}``:
+``detail`` is what the legacy web client and the extension show.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger(__name__)
+
+
+class GatewayError(Exception):
+    status_code = 500
+    code = "internal"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidVideoUrlError(GatewayError):
+    status_code = 422
+    code = "invalid_url"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not a YouTube video link: {reason}")
+
+
+class JobNotFound(GatewayError):
+    status_code = 404
+    code = "job_not_found"
+
+    def __init__(self, job_id: uuid.UUID) -> None:
+        super().__init__(f"no job with id {job_id}; submit the video again to get a new job")
+
+
+class VideoNotFound(GatewayError):
+    status_code = 404
+    code = "video_not_found"
+
+    def __init__(self, video_id: str) -> None:
+        super().__init__(f"video {video_id} has not been analysed; submit its link first")
+
+
+class BodyTooLarge(GatewayError):
+    status_code = 413
+    code = "body_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is larger than {limit} bytes")
+
+
+def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": message, "code": code, **extra}
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
+    return "invalid request: " + "; ".join(parts) if parts else "invalid request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(GatewayError)
+    async def on_gateway_error(_request: Request, exc: GatewayError) -> JSONResponse:
+        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return JSONResponse(
+            error_body("invalid_request", _validation_message(exc), errors=errors),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
+        return JSONResponse(
+            error_body("internal", "the gateway failed to answer; try again shortly"),
+            status_code=500,
+        )

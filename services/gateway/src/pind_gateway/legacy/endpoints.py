@@ -1,0 +1,123 @@
+"""The first backend's endpoints that need no sign-in (legacy-clients.md)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from pind_gateway import service
+from pind_gateway.deps import ContextDep, CurrentUser, GatewayContext, SessionDep
+from pind_gateway.legacy.schemas import (
+    LegacyJobResult,
+    LegacyJobStatus,
+    LegacyProcess,
+    LegacyProcessResult,
+    LegacyVideo,
+    LegacyVideoPlaces,
+    job_result,
+    job_status,
+    legacy_places,
+    legacy_video,
+    process_result,
+)
+from pind_gateway.schemas import error_responses
+
+router = APIRouter(prefix="/api/v1", tags=["legacy"])
+
+_PROCESS_DESCRIPTION = (
+    "Submits the link and holds the request until the analysis ends, for at most "
+    "`PIND_PROCESS_WAIT_S` seconds; a video analysed before answers at once "
+    "(`mode: db`). Past the limit the answer carries the job id and a running "
+    "status (`PENDING`/`STARTED`/`PROGRESS`): poll `/api/v1/jobs/{job_id}/status`."
+)
+
+
+@router.get(
+    "/jobs/{job_id}/status",
+    summary="A job's status, in the first backend's words",
+    responses=error_responses(404, 422),
+)
+async def legacy_job_status(job_id: uuid.UUID, session: SessionDep) -> LegacyJobStatus:
+    view = await service.get_job(session, job_id)
+    return job_status(view.job)
+
+
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="A job's places and video, in the first backend's words",
+    responses=error_responses(404, 422),
+)
+async def legacy_job_result(job_id: uuid.UUID, session: SessionDep) -> LegacyJobResult:
+    return job_result(await service.get_job(session, job_id))
+
+
+@router.get(
+    "/youtube/places/{video_id}",
+    summary="A video's places",
+    responses=error_responses(404, 422),
+)
+async def legacy_video_places(video_id: str, session: SessionDep) -> LegacyVideoPlaces:
+    video, places = await service.get_video(session, video_id)
+    return LegacyVideoPlaces(video=legacy_video(video), places=legacy_places(places))
+
+
+@router.get(
+    "/youtube/video/{video_id}",
+    summary="A video's title and thumbnail",
+    responses=error_responses(404, 422),
+)
+async def legacy_video_info(video_id: str, session: SessionDep) -> LegacyVideo:
+    video, _places = await service.get_video(session, video_id)
+    return legacy_video(video)
+
+
+@router.post(
+    "/youtube/process",
+    summary="Analyse a video and answer with its places",
+    description=_PROCESS_DESCRIPTION,
+    responses=error_responses(413, 422),
+)
+async def legacy_process(
+    body: LegacyProcess, session: SessionDep, context: ContextDep, requester: CurrentUser
+) -> LegacyProcessResult:
+    return await _process(body, session, context, requester)
+
+
+@router.post(
+    "/youtube/without-login/process",
+    summary="Analyse a video as a guest (kept out of any history)",
+    description=_PROCESS_DESCRIPTION,
+    responses=error_responses(413, 422),
+)
+async def legacy_guest_process(
+    body: LegacyProcess, session: SessionDep, context: ContextDep
+) -> LegacyProcessResult:
+    return await _process(body, session, context, service.Requester())
+
+
+async def _process(
+    body: LegacyProcess,
+    session: SessionDep,
+    context: GatewayContext,
+    requester: service.Requester,
+) -> LegacyProcessResult:
+    settings = context.settings
+    async with session.begin():
+        submission = await service.submit_video(
+            session,
+            url=body.url,
+            refresh=False,
+            requester=requester,
+            stale_after=timedelta(seconds=settings.analysis_stale_after_s),
+        )
+    await service.wait_until_finished(
+        context.sessionmaker,
+        context.watch,
+        submission.job,
+        timeout_s=settings.process_wait_s,
+        db_check_s=settings.process_db_check_s,
+    )
+    async with context.sessionmaker() as fresh:
+        return process_result(await service.get_job(fresh, submission.job.id))

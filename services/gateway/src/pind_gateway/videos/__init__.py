@@ -1,0 +1,1 @@
+"""``POST /api/v1/videos``: submit a YouTube link for analysis."""

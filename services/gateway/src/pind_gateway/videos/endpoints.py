@@ -1,0 +1,60 @@
+"""``POST /api/v1/videos``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request, Response, status
+
+from pind_gateway import service
+from pind_gateway.deps import ContextDep, CurrentUser, SessionDep
+from pind_gateway.schemas import error_responses
+from pind_gateway.videos.schemas import JobAccepted, SubmitVideo
+
+router = APIRouter(prefix="/api/v1/videos", tags=["videos"])
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Submit a YouTube link for analysis",
+    description=(
+        "Parses the link strictly to a video id and creates a job.\n\n"
+        "- **202** `state: queued|running`: a new analysis started, or the job joined "
+        "an analysis of the same video already in flight. Follow `status_url`.\n"
+        "- **200** `state: succeeded`: the video was analysed before; the job is "
+        "already finished with the stored places (send `refresh: true` to analyse again)."
+    ),
+    responses={
+        200: {"model": JobAccepted, "description": "Answered from an earlier analysis"},
+        **error_responses(413, 422),
+    },
+)
+async def submit_video(
+    body: SubmitVideo,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    context: ContextDep,
+    requester: CurrentUser,
+) -> JobAccepted:
+    async with session.begin():
+        submission = await service.submit_video(
+            session,
+            url=body.url,
+            refresh=body.refresh,
+            requester=requester,
+            stale_after=timedelta(seconds=context.settings.analysis_stale_after_s),
+        )
+    job = submission.job
+    status_url = request.app.url_path_for("get_job", job_id=str(job.id))
+    response.headers["Location"] = status_url
+    if submission.origin == "cached":
+        response.status_code = status.HTTP_200_OK
+    return JobAccepted(
+        job_id=job.id,
+        video_id=job.video_id,
+        state=job.state,
+        answered_from=submission.origin,
+        status_url=status_url,
+    )

@@ -1,0 +1,39 @@
+"""Wake requests waiting for an analysis when this process projects news of it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class AnalysisWatch:
+    """In-process signals keyed by the id an event is about (an analysis, or a
+    user for account events).
+
+    The projection calls :meth:`notify` after committing an event of an
+    analysis; a request holding for the result waits on the signal. Other
+    gateway instances project other partitions, so waiters also re-read the
+    database now and then; this only makes the common case immediate.
+    """
+
+    def __init__(self) -> None:
+        self._waiters: dict[uuid.UUID, set[asyncio.Event]] = {}
+
+    def notify(self, key: uuid.UUID) -> None:
+        for event in self._waiters.get(key, ()):
+            event.set()
+
+    @contextmanager
+    def subscribe(self, key: uuid.UUID) -> Iterator[asyncio.Event]:
+        event = asyncio.Event()
+        self._waiters.setdefault(key, set()).add(event)
+        try:
+            yield event
+        finally:
+            waiters = self._waiters.get(key)
+            if waiters is not None:
+                waiters.discard(event)
+                if not waiters:
+                    del self._waiters[key]

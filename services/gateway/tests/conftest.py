@@ -1,0 +1,329 @@
+"""Fixtures for the gateway against the real PostgreSQL and Kafka: a migrated
+schema, the app running with its projection (own consumer group starting at
+the topics' ends), an HTTP client, and a stand-in for the workers' events."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from fastapi import FastAPI
+from pind_contracts import (
+    JOB_STAGE,
+    PLACES_EXTRACTED,
+    USER,
+    VIDEO_INGESTED,
+    Contract,
+    Envelope,
+    Evidence,
+    JobStage,
+    Place,
+    PlacesExtracted,
+    Thumbnail,
+    Topic,
+    UnresolvedPlace,
+    VideoIngested,
+    VideoMetadata,
+)
+from pind_gateway.__main__ import MIGRATIONS_DIR
+from pind_gateway.app import create_app
+from pind_gateway.deps import GatewayContext
+from pind_gateway.domain.video_url import canonical_url
+from pind_gateway.settings import GatewaySettings
+from pind_kit.db import PROCESSED_EVENTS
+from pind_kit.migrations import upgrade
+from pind_kit.testing import database_url
+from pind_kit.topics import ensure_topics
+from pind_kit.worker import kafka_group_id
+from sqlalchemy import select
+
+PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
+
+
+def new_video_id() -> str:
+    """A fresh, well-formed video id, so tests never share a video."""
+    return secrets.token_urlsafe(8)[:11]
+
+
+@pytest.fixture(scope="session")
+def settings(kafka_bootstrap: str) -> GatewaySettings:
+    return GatewaySettings(
+        database_url=database_url("gateway"),
+        kafka_bootstrap=kafka_bootstrap,
+        consumer_group=f"pind-gateway-test-{uuid.uuid4().hex[:8]}",
+        relay_poll_interval_s=0.1,
+        process_wait_s=20.0,
+        process_db_check_s=0.5,
+        log_json=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def migrated(settings: GatewaySettings) -> None:
+    upgrade(settings, MIGRATIONS_DIR)
+
+
+async def _start_group_at_end(bootstrap: str, group: str, topics: tuple[Topic, ...]) -> None:
+    """Commit the topics' end offsets for ``group``'s Kafka groups so the
+    projection reads only what the tests publish, not the history other runs left."""
+    for topic in topics:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=kafka_group_id(group, topic),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit(dict(ends))
+        finally:
+            await consumer.stop()
+
+
+@pytest.fixture(scope="session")
+async def app(settings: GatewaySettings, migrated: None) -> AsyncIterator[FastAPI]:
+    await ensure_topics(settings.kafka_bootstrap)
+    await _start_group_at_end(settings.kafka_bootstrap, settings.consumer_group, PROJECTED)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture(scope="session")
+def context(app: FastAPI) -> GatewayContext:
+    gateway: GatewayContext = app.state.gateway
+    return gateway
+
+
+@pytest.fixture(scope="session")
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+        yield http
+
+
+class Workers:
+    """Publishes what ingest, transcript, vision and geo would, with real
+    CloudEvents headers, and waits until the gateway has projected it."""
+
+    def __init__(self, producer: AIOKafkaProducer, context: GatewayContext) -> None:
+        self.producer = producer
+        self.context = context
+        self.clock = datetime.now(UTC)
+
+    def tick(self) -> datetime:
+        self.clock += timedelta(milliseconds=10)
+        return self.clock
+
+    def envelope(self, topic: Topic, job_id: uuid.UUID, video_id: str, at: datetime) -> Envelope:
+        return Envelope(
+            type=topic.event_type,
+            producer="test-worker",
+            subject=video_id,
+            job_id=job_id,
+            occurred_at=at,
+        )
+
+    async def send(self, topic: Topic, payload: Contract, envelope: Envelope) -> Envelope:
+        await self.producer.send_and_wait(
+            topic.name,
+            value=payload.model_dump_json().encode(),
+            key=envelope.subject.encode(),
+            headers=envelope.to_headers(),
+        )
+        return envelope
+
+    async def settle(self, video_id: str, topics: set[Topic], limit_s: float = 30.0) -> None:
+        """Wait until every event sent so far for ``video_id`` was handled.
+
+        Events of one video share a partition per topic, so a marker sent last
+        on each topic, once processed, proves everything before it was too.
+        Markers belong to a job the gateway does not know and are stamped long
+        ago: they change nothing (unknown job; older than what is stored)."""
+        marker_job = uuid.uuid4()
+        ancient = datetime(2000, 1, 1, tzinfo=UTC)
+        markers: dict[Topic, Contract] = {
+            JOB_STAGE: stage(marker_job, video_id, "geo", "progress"),
+            VIDEO_INGESTED: ingested(marker_job, video_id, title="marker"),
+            PLACES_EXTRACTED: places(marker_job, video_id, found=False),
+        }
+        with self.context.watch.subscribe(marker_job) as changed:
+            pending = []
+            for topic in topics:
+                envelope = self.envelope(topic, marker_job, video_id, ancient)
+                await self.send(topic, markers[topic], envelope)
+                pending.append(envelope.event_id)
+            async with asyncio.timeout(limit_s):
+                while pending:
+                    changed.clear()
+                    pending = [e for e in pending if not await self._processed(e)]
+                    if pending:
+                        await changed.wait()
+
+    async def _processed(self, event_id: uuid.UUID) -> bool:
+        async with self.context.sessionmaker() as session:
+            found = await session.scalar(
+                select(PROCESSED_EVENTS.c.event_id).where(
+                    PROCESSED_EVENTS.c.consumer == self.context.settings.consumer_group,
+                    PROCESSED_EVENTS.c.event_id == event_id,
+                )
+            )
+        return found is not None
+
+
+@pytest.fixture(scope="session")
+async def workers(app: FastAPI, context: GatewayContext) -> AsyncIterator[Workers]:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=context.settings.kafka_bootstrap, enable_idempotence=True
+    )
+    await producer.start()
+    try:
+        yield Workers(producer, context)
+    finally:
+        await producer.stop()
+
+
+# --- what a successful analysis of one video produces ------------------------
+
+
+def stage(job_id: uuid.UUID, video_id: str, name: str, state: str, **kw: Any) -> JobStage:
+    return JobStage(job_id=job_id, video_id=video_id, stage=name, state=state, **kw)
+
+
+def ingested(
+    job_id: uuid.UUID, video_id: str, title: str = "광장시장 먹방 브이로그"
+) -> VideoIngested:
+    return VideoIngested(
+        job_id=job_id,
+        video_id=video_id,
+        metadata=VideoMetadata(
+            title=title,
+            duration_s=612.0,
+            channel="서울먹방",
+            thumbnails=[
+                Thumbnail(
+                    url=f"https://i.ytimg.com/vi/{video_id}/default.jpg", width=120, height=90
+                ),
+                Thumbnail(
+                    url=f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg", width=480, height=360
+                ),
+            ],
+            webpage_url=canonical_url(video_id),  # type: ignore[arg-type]
+        ),
+    )
+
+
+def places(job_id: uuid.UUID, video_id: str, *, found: bool = True) -> PlacesExtracted:
+    resolved = [
+        Place(
+            key="gazetteer:market:gwangjang",
+            name="광장시장",
+            name_en="Gwangjang Market",
+            category="market",
+            lat=37.5701,
+            lon=126.9996,
+            confidence=0.92,
+            geocoder="gazetteer",
+            evidence=[
+                Evidence(
+                    source="transcript", text="오늘은 광장시장에 왔어요", start_s=83.4, lang="ko"
+                ),
+                Evidence(source="title", text="광장시장 먹방 브이로그"),
+            ],
+        ),
+        Place(
+            key="gazetteer:palace:gyeongbokgung",
+            name="경복궁",
+            name_en="Gyeongbokgung Palace",
+            category="palace",
+            lat=37.5796,
+            lon=126.9770,
+            confidence=0.81,
+            geocoder="gazetteer",
+            evidence=[Evidence(source="ocr", text="경복궁", start_s=301.0)],
+        ),
+    ]
+    return PlacesExtracted(
+        job_id=job_id,
+        video_id=video_id,
+        places=resolved if found else [],
+        unresolved=[
+            UnresolvedPlace(
+                name="할머니집",
+                category="restaurant",
+                confidence=0.4,
+                evidence=[Evidence(source="transcript", text="할머니집 빈대떡", start_s=95.0)],
+                reason="no geocoder knows this name",
+            )
+        ],
+        inputs_used=["metadata", "transcript", "vision"],
+        extractor="offline",
+    )
+
+
+def full_analysis(job_id: uuid.UUID, video_id: str) -> list[tuple[Topic, Contract]]:
+    """The events of one successful analysis, in the order the workers send them."""
+    return [
+        (JOB_STAGE, stage(job_id, video_id, "ingest", "started")),
+        (JOB_STAGE, stage(job_id, video_id, "ingest", "succeeded", progress=1.0)),
+        (VIDEO_INGESTED, ingested(job_id, video_id)),
+        (JOB_STAGE, stage(job_id, video_id, "transcript", "started")),
+        (JOB_STAGE, stage(job_id, video_id, "vision", "started")),
+        (JOB_STAGE, stage(job_id, video_id, "transcript", "progress", progress=0.5)),
+        (JOB_STAGE, stage(job_id, video_id, "transcript", "succeeded", progress=1.0)),
+        (JOB_STAGE, stage(job_id, video_id, "vision", "succeeded", progress=1.0)),
+        (JOB_STAGE, stage(job_id, video_id, "geo", "started")),
+        (PLACES_EXTRACTED, places(job_id, video_id)),
+        (JOB_STAGE, stage(job_id, video_id, "geo", "succeeded", progress=1.0)),
+    ]
+
+
+class Events:
+    """Builders of the workers' events, for tests (conftest is not importable)."""
+
+    video_id = staticmethod(new_video_id)
+    stage = staticmethod(stage)
+    ingested = staticmethod(ingested)
+    places = staticmethod(places)
+    full_analysis = staticmethod(full_analysis)
+
+
+@pytest.fixture(scope="session")
+def events() -> type[Events]:
+    return Events
+
+
+@pytest.fixture
+def play(workers: Workers) -> Callable[..., Any]:
+    """Send events as the workers would (stamped in the given order of
+    occurrence, delivered in ``delivery`` order), then wait until projected."""
+
+    async def run(
+        job_id: uuid.UUID,
+        video_id: str,
+        events: list[tuple[Topic, Contract]],
+        *,
+        delivery: Callable[[list[Any]], list[Any]] = lambda items: items,
+        duplicate: bool = False,
+    ) -> None:
+        stamped = [
+            (topic, payload, workers.envelope(topic, job_id, video_id, workers.tick()))
+            for topic, payload in events
+        ]
+        ordered = delivery(stamped)
+        if duplicate:
+            ordered = [item for item in ordered for _ in range(2)]
+        for topic, payload, envelope in ordered:
+            await workers.send(topic, payload, envelope)
+        await workers.settle(video_id, {topic for topic, _ in events})
+
+    return run

@@ -1,0 +1,156 @@
+"""YouTube metadata through yt-dlp, without downloading any media.
+
+yt-dlp is blocking; each read runs in a worker thread under an overall
+timeout, with ``socket_timeout`` bounding every network operation inside it.
+Only the canonical watch URL built from the video id is ever handed to
+yt-dlp, so a user's input never chooses the host we talk to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import structlog
+import yt_dlp
+from pind_contracts.types import VIDEO_ID_PATTERN
+from yt_dlp.networking.exceptions import HTTPError, TransportError
+from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError
+
+from pind_ingest.adapters import recorded_youtube
+from pind_ingest.failures import (
+    MetadataUnreadable,
+    YoutubeUnreachable,
+    classify_extraction_error,
+)
+from pind_ingest.metadata import watch_url
+from pind_ingest.settings import IngestSettings
+
+log = structlog.get_logger(__name__)
+
+
+class _YtDlpLogger:
+    """Routes yt-dlp's output into structured logs instead of stdout."""
+
+    def debug(self, message: str) -> None:
+        if not message.startswith("[debug] "):
+            log.debug("yt-dlp", message=message)
+
+    def info(self, message: str) -> None:
+        log.debug("yt-dlp", message=message)
+
+    def warning(self, message: str) -> None:
+        log.info("yt-dlp warning", message=message)
+
+    def error(self, message: str) -> None:
+        log.info("yt-dlp error", message=message)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and everything it wraps: yt-dlp keeps causes in ``exc_info``."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        exc_info = getattr(current, "exc_info", None)
+        if isinstance(exc_info, tuple) and len(exc_info) == 3:
+            pending.append(exc_info[1])
+        cause = getattr(current, "cause", None)
+        if isinstance(cause, BaseException):
+            pending.append(cause)
+        pending.extend((current.__cause__, current.__context__))
+
+
+def classify(exc: BaseException) -> Exception:
+    """The typed error for an exception yt-dlp raised."""
+    http_status: int | None = None
+    network = geo = False
+    message = str(exc)
+    for cause in _causes(exc):
+        if isinstance(cause, HTTPError):
+            http_status = http_status or cause.status
+        elif isinstance(cause, TransportError | socket.timeout | ConnectionError):
+            network = True
+        if isinstance(cause, GeoRestrictedError):
+            geo = True
+        if isinstance(cause, ExtractorError) and cause.orig_msg:
+            message = f"{message} {cause.orig_msg}"
+    return classify_extraction_error(
+        message, http_status=http_status, network=network, geo_restricted=geo
+    )
+
+
+class YoutubeMetadataReader:
+    """Reads one video's info dict (title, captions, chapters, ...) with yt-dlp."""
+
+    def __init__(self, settings: IngestSettings) -> None:
+        self._settings = settings
+
+    async def read(self, video_id: str) -> dict[str, Any]:
+        """The raw info dict of ``video_id``; raises the errors of
+        :mod:`pind_ingest.failures`."""
+        if not _is_video_id(video_id):
+            raise ValueError(f"not a YouTube video id: {video_id!r}")
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self._read_blocking, video_id),
+                timeout=self._settings.metadata_timeout_s,
+            )
+        except TimeoutError as exc:
+            raise YoutubeUnreachable(
+                f"YouTube did not answer within {self._settings.metadata_timeout_s:.0f} s"
+            ) from exc
+
+    def _params(self, workdir: Path) -> dict[str, Any]:
+        settings = self._settings
+        params: dict[str, Any] = {
+            "quiet": True,
+            "no_warnings": False,
+            "noprogress": True,
+            "logger": _YtDlpLogger(),
+            "skip_download": True,
+            "noplaylist": True,
+            "socket_timeout": settings.metadata_socket_timeout_s,
+            "extractor_retries": 1,
+            "cachedir": False,
+            "paths": {"home": str(workdir), "temp": str(workdir)},
+        }
+        if settings.youtube_proxy is not None:
+            params["proxy"] = settings.youtube_proxy.get_secret_value()
+        if settings.youtube_cookies_file is not None:
+            # yt-dlp writes the jar back on close: give it a private copy.
+            copy = workdir / "cookies.txt"
+            shutil.copyfile(settings.youtube_cookies_file, copy)
+            params["cookiefile"] = str(copy)
+        return params
+
+    def _read_blocking(self, video_id: str) -> dict[str, Any]:
+        with (
+            tempfile.TemporaryDirectory(prefix="pind-ingest-") as tmp,
+            yt_dlp.YoutubeDL(self._params(Path(tmp))) as ydl,
+        ):
+            if self._settings.youtube_recorded_url:
+                recorded_youtube.install(ydl, self._settings.youtube_recorded_url)
+            try:
+                # process=False: metadata only, no format selection (which fails
+                # for reasons that do not concern us, e.g. a missing JS runtime).
+                info = ydl.extract_info(watch_url(video_id), download=False, process=False)
+            except (DownloadError, ExtractorError) as exc:
+                raise classify(exc) from exc
+            if not isinstance(info, dict):
+                raise MetadataUnreadable(f"yt-dlp returned no metadata for {video_id}")
+            return dict(ydl.sanitize_info(info))
+
+
+def _is_video_id(value: str) -> bool:
+    return re.fullmatch(VIDEO_ID_PATTERN, value) is not None

@@ -1,0 +1,24 @@
+"""Kafka entry points of ingest: decode (done by the kit), call the service."""
+
+from __future__ import annotations
+
+from pind_contracts import VIDEO_REQUESTED, Topic, VideoRequested
+from pind_kit.worker import Incoming, UnitOfWork, Worker
+
+from pind_ingest.service import IngestService
+
+CONSUMER_GROUP = "pind-ingest"
+
+
+def register(
+    worker: Worker,
+    service: IngestService,
+    *,
+    topic: Topic = VIDEO_REQUESTED,
+    group: str = CONSUMER_GROUP,
+) -> None:
+    """Subscribe ``service`` to ``pind.video.requested.v1`` (tests pass their own topic)."""
+
+    @worker.handler(topic, group=group, stage="ingest")
+    async def on_video_requested(event: Incoming[VideoRequested], uow: UnitOfWork) -> None:
+        await service.handle(event.payload, uow)

@@ -1,0 +1,32 @@
+"""`pind-transcript` runs the worker; `pind-transcript migrate` upgrades its schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pind_kit.migrations import upgrade
+
+from pind_transcript.app import build_worker
+from pind_transcript.settings import TranscriptSettings
+
+# services/transcript/migrations, beside src/ in the workspace checkout.
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+USAGE = "usage: pind-transcript [migrate]\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["migrate"]:
+        upgrade(TranscriptSettings(), MIGRATIONS_DIR)
+        return 0
+    if args:
+        sys.stderr.write(USAGE)
+        return 2
+    build_worker().run()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,228 @@
+"""Subtitle tracks through yt-dlp: the fallback when the captions API has none.
+
+Two passes, both blocking and run in a worker thread under one timeout:
+read the info dict (no media, no format selection), choose a track with the
+same rules as the captions API, then let yt-dlp write that one WebVTT file
+(``skip_download`` + ``writesubtitles`` or ``writeautomaticsub``) into a
+temporary directory, and parse it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import structlog
+import yt_dlp
+from yt_dlp.networking.exceptions import HTTPError, TransportError
+from yt_dlp.utils import DownloadError, ExtractorError
+
+from pind_transcript.adapters import youtube_rewrite
+from pind_transcript.choice import AvailableTrack, TrackChoice, choose_track
+from pind_transcript.settings import TranscriptSettings
+from pind_transcript.transcript import Transcript, YoutubeRefused, segments_from
+from pind_transcript.webvtt import WebVTTError, webvtt_segments
+
+log = structlog.get_logger(__name__)
+
+_BLOCKED_HINTS = ("not a bot", "http error 429", "too many requests", "captcha", "rate-limited")
+
+
+class _YtDlpLogger:
+    """Routes yt-dlp's output into structured logs instead of stdout."""
+
+    def debug(self, message: str) -> None:
+        if not message.startswith("[debug] "):
+            log.debug("yt-dlp", message=message)
+
+    def info(self, message: str) -> None:
+        log.debug("yt-dlp", message=message)
+
+    def warning(self, message: str) -> None:
+        log.info("yt-dlp warning", message=message)
+
+    def error(self, message: str) -> None:
+        log.info("yt-dlp error", message=message)
+
+
+def _has_vtt(formats: object) -> bool:
+    return isinstance(formats, list) and any(
+        isinstance(f, Mapping) and f.get("ext") == "vtt" for f in formats
+    )
+
+
+def _is_translation(formats: object) -> bool:
+    """YouTube's machine translations of the speech track carry ``tlang=``."""
+    return isinstance(formats, list) and any(
+        isinstance(f, Mapping)
+        and isinstance(f.get("url"), str)
+        and "tlang" in parse_qs(urlsplit(f["url"]).query)
+        for f in formats
+    )
+
+
+def subtitle_tracks(info: Mapping[str, Any]) -> list[AvailableTrack]:
+    """The WebVTT tracks that exist: manual from ``subtitles``, generated from
+    ``automatic_captions`` without YouTube's translations and ``-orig`` aliases."""
+    tracks: list[AvailableTrack] = []
+    manual = info.get("subtitles")
+    if isinstance(manual, Mapping):
+        tracks += [
+            AvailableTrack(lang=lang, kind="manual")
+            for lang, formats in manual.items()
+            if lang != "live_chat" and _has_vtt(formats)
+        ]
+    generated = info.get("automatic_captions")
+    if isinstance(generated, Mapping):
+        tracks += [
+            AvailableTrack(lang=lang, kind="generated")
+            for lang, formats in generated.items()
+            if not lang.endswith("-orig") and _has_vtt(formats) and not _is_translation(formats)
+        ]
+    return tracks
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        exc_info = getattr(current, "exc_info", None)
+        if isinstance(exc_info, tuple) and len(exc_info) == 3:
+            pending.append(exc_info[1])
+        pending.extend((current.__cause__, current.__context__))
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Blocked by YouTube, a network failure or a 5xx: may pass later."""
+    if any(hint in str(exc).lower().replace("\u2019", "'") for hint in _BLOCKED_HINTS):
+        return True
+    for cause in _causes(exc):
+        if isinstance(cause, HTTPError):
+            return cause.status >= 500 or cause.status in (408, 429)
+        if isinstance(cause, TransportError | ConnectionError | TimeoutError):
+            return True
+    return False
+
+
+class SubtitleDownloader:
+    """Reads the best WebVTT subtitle track of a video with yt-dlp."""
+
+    name = "subtitles"
+    is_speech = False
+
+    def __init__(self, settings: TranscriptSettings) -> None:
+        self._settings = settings
+
+    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None:
+        """Subtitles of ``video_id`` (manual before generated, preferred languages
+        first, else any language), or None when there are none."""
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self._fetch_blocking, video_id, tuple(languages)),
+                timeout=self._settings.subtitles_timeout_s,
+            )
+        except TimeoutError as exc:
+            limit = self._settings.subtitles_timeout_s
+            raise YoutubeRefused(f"yt-dlp's subtitles did not arrive within {limit:.0f} s") from exc
+
+    def _params(self, workdir: Path, **extra: Any) -> dict[str, Any]:
+        settings = self._settings
+        params: dict[str, Any] = {
+            "quiet": True,
+            "noprogress": True,
+            "logger": _YtDlpLogger(),
+            "skip_download": True,
+            "noplaylist": True,
+            "socket_timeout": settings.http_timeout_s,
+            "extractor_retries": 1,
+            "cachedir": False,
+            "paths": {"home": str(workdir), "temp": str(workdir)},
+            "outtmpl": {"default": "%(id)s.%(ext)s"},
+            **extra,
+        }
+        if settings.youtube_proxy is not None:
+            params["proxy"] = settings.youtube_proxy.get_secret_value()
+        if settings.youtube_cookies_file is not None:
+            copy = workdir / "cookies.txt"  # yt-dlp writes the jar back on close
+            if not copy.exists():
+                shutil.copyfile(settings.youtube_cookies_file, copy)
+            params["cookiefile"] = str(copy)
+        return params
+
+    def _youtube_dl(self, params: dict[str, Any]) -> yt_dlp.YoutubeDL:
+        ydl = yt_dlp.YoutubeDL(params)
+        if self._settings.youtube_recorded_url:
+            youtube_rewrite.install_recorded(ydl, self._settings.youtube_recorded_url)
+        return ydl
+
+    def _fetch_blocking(self, video_id: str, languages: tuple[str, ...]) -> Transcript | None:
+        url = f"https://www.youtube.com/watch?v={video_id}"
+        with tempfile.TemporaryDirectory(prefix="pind-subs-") as tmp:
+            workdir = Path(tmp)
+            try:
+                with self._youtube_dl(self._params(workdir)) as ydl:
+                    info = ydl.extract_info(url, download=False, process=False)
+                if not isinstance(info, dict):
+                    return None
+                choice = choose_track(subtitle_tracks(info), languages)
+                if choice is None:
+                    log.info("no subtitle tracks", video_id=video_id)
+                    return None
+                path = self._write_track(workdir, info, choice)
+            except (DownloadError, ExtractorError) as exc:
+                if is_retryable(exc):
+                    raise YoutubeRefused(f"yt-dlp could not read subtitles: {exc}") from exc
+                log.info("subtitles not available", video_id=video_id, error=str(exc))
+                return None
+            if path is None:
+                log.warning("yt-dlp wrote no subtitle file", video_id=video_id, track=choice.track)
+                return None
+            try:
+                segments = webvtt_segments(path.read_text(encoding="utf-8", errors="replace"))
+            except WebVTTError as exc:
+                log.warning("subtitle file is not WebVTT", video_id=video_id, error=str(exc))
+                return None
+        log.info(
+            "subtitles read",
+            video_id=video_id,
+            track=choice.track.lang,
+            kind=choice.track.kind,
+            segments=len(segments),
+        )
+        return Transcript(
+            language=choice.language,
+            source="subtitles",
+            segments=segments_from(
+                (s.start_ms / 1000, s.duration_ms / 1000, s.text) for s in segments
+            ),
+        )
+
+    def _write_track(self, workdir: Path, info: dict[str, Any], choice: TrackChoice) -> Path | None:
+        manual = choice.track.kind == "manual"
+        params = self._params(
+            workdir,
+            writesubtitles=manual,
+            writeautomaticsub=not manual,
+            subtitleslangs=[choice.track.lang],
+            subtitlesformat="vtt",
+            # Formats do not matter for subtitles; do not fail on them.
+            ignore_no_formats_error=True,
+        )
+        with self._youtube_dl(params) as ydl:
+            processed = ydl.process_ie_result(info, download=True)
+        requested = (processed or {}).get("requested_subtitles") or {}
+        written = (requested.get(choice.track.lang) or {}).get("filepath")
+        if isinstance(written, str) and Path(written).is_file():
+            return Path(written)
+        found = sorted(workdir.glob(f"*.{choice.track.lang}.vtt"))
+        return found[0] if found else None

@@ -1,0 +1,107 @@
+"""Transcript: find the words of an ingested video, trying each source in turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+from pind_contracts import TRANSCRIPT_READY, TranscriptReady, VideoIngested
+from pind_kit.errors import TransientError
+from pind_kit.worker import UnitOfWork
+
+from pind_transcript.transcript import Transcript
+
+log = structlog.get_logger(__name__)
+
+NO_CAPTIONS_REASON = "the video has no captions in any language; speech-to-text is not enabled"
+NO_TRANSCRIPT_REASON = "the video has no captions in any language and no speech could be recognised"
+
+
+class TranscriptStep(Protocol):
+    """One way to get a transcript: captions, subtitle files, speech-to-text.
+
+    Returns None when this source has nothing for the video (the next step is
+    tried); raises ``TransientError`` when the source may answer later.
+    """
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_speech(self) -> bool: ...
+
+    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None: ...
+
+
+def preferred_languages(video: VideoIngested, configured: Sequence[str]) -> list[str]:
+    """The requester's languages first (when the event carries them), then the
+    configured ones; each once."""
+    requested = video.options.languages if video.options is not None else []
+    return list(dict.fromkeys(code for code in [*requested, *configured] if code))
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptService:
+    steps: Sequence[TranscriptStep]
+    languages: Sequence[str]
+
+    @property
+    def no_transcript_reason(self) -> str:
+        speech = any(step.is_speech for step in self.steps)
+        return NO_TRANSCRIPT_REASON if speech else NO_CAPTIONS_REASON
+
+    async def transcribe(self, video: VideoIngested) -> Transcript | None:
+        """The first non-empty transcript the steps produce, in order.
+
+        A step that fails transiently (YouTube blocking the captions API, say)
+        does not stop the chain: a later step may still have the text. Only if
+        none has any is the first transient failure raised, for the kit to
+        retry: "blocked" must not be reported as "no captions".
+        """
+        languages = preferred_languages(video, self.languages)
+        deferred: TransientError | None = None
+        for step in self.steps:
+            try:
+                transcript = await step.transcribe(video.video_id, languages)
+            except TransientError as exc:
+                log.warning("transcript step failed transiently", step=step.name, error=str(exc))
+                deferred = deferred or exc
+                continue
+            if transcript is not None and transcript.segments:
+                return transcript
+            log.info("transcript step found nothing", step=step.name)
+        if deferred is not None:
+            raise deferred
+        return None
+
+    async def handle(self, video: VideoIngested, uow: UnitOfWork) -> None:
+        """Report the stage, transcribe, and commit ``transcript.ready`` with
+        ``succeeded``, or ``skipped`` when no source has any text."""
+        await uow.stage("started")
+        transcript = await self.transcribe(video)
+        async with uow.transaction():
+            if transcript is None:
+                log.info("no transcript", reason=self.no_transcript_reason)
+                await uow.emit_stage(
+                    "skipped", reason=self.no_transcript_reason, error_code="no_captions"
+                )
+                return
+            log.info(
+                "transcript ready",
+                source=transcript.source,
+                language=transcript.language,
+                segments=len(transcript.segments),
+            )
+            await uow.emit(
+                TRANSCRIPT_READY,
+                TranscriptReady(
+                    job_id=video.job_id,
+                    video_id=video.video_id,
+                    language=transcript.language,
+                    source=transcript.source,
+                    segments=list(transcript.segments),
+                ),
+            )
+            await uow.emit_stage("succeeded")

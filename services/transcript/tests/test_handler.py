@@ -1,0 +1,172 @@
+"""The transcript handler with the real broker, the real database and the fake YouTube."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+
+import pytest
+from pind_contracts import (
+    JOB_STAGE,
+    TRANSCRIPT_READY,
+    Envelope,
+    JobStage,
+    Topic,
+    TranscriptReady,
+    VideoIngested,
+    VideoMetadata,
+)
+from pind_fakes.settings import FakesSettings
+from pind_kit.migrations import upgrade
+from pind_kit.testing import (
+    KafkaRecord,
+    TopicReader,
+    create_topics,
+    database_url,
+    publish_raw,
+    running,
+    unique_topic,
+)
+from pind_kit.worker import Worker
+from pind_transcript.__main__ import MIGRATIONS_DIR
+from pind_transcript.app import default_steps
+from pind_transcript.service import NO_CAPTIONS_REASON, TranscriptService
+from pind_transcript.settings import TranscriptSettings
+from pind_transcript.subscribers import register
+
+
+def transcript_settings(kafka_bootstrap: str, fake_youtube: str) -> TranscriptSettings:
+    return TranscriptSettings(
+        database_url=database_url("transcript"),
+        kafka_bootstrap=kafka_bootstrap,
+        youtube_base_url=fake_youtube,
+        youtube_recorded_url=fake_youtube,
+        transcript_languages=["ko", "en"],
+        retry_attempts=2,
+        retry_backoff_initial_s=0.05,
+        relay_poll_interval_s=0.05,
+    )
+
+
+@pytest.fixture(scope="module")
+async def migrated(kafka_bootstrap: str) -> None:
+    await asyncio.to_thread(upgrade, transcript_settings(kafka_bootstrap, ""), MIGRATIONS_DIR)
+
+
+@pytest.fixture
+async def ingested_topic(kafka_bootstrap: str, migrated: None) -> Topic:
+    """A fresh stand-in for pind.video.ingested.v1, so no other consumer sees our events."""
+    topic = Topic(unique_topic("transcript-in"), VideoIngested, 1, "video id", "test input")
+    await create_topics(kafka_bootstrap, [topic.name, topic.dlt])
+    return topic
+
+
+@pytest.fixture
+def worker(kafka_bootstrap: str, fake_youtube: str, ingested_topic: Topic) -> Worker:
+    settings = transcript_settings(kafka_bootstrap, fake_youtube)
+    worker = Worker(settings)
+    service = TranscriptService(default_steps(settings), settings.transcript_languages)
+    group = f"pind-transcript-test-{uuid.uuid4().hex[:8]}"
+    register(worker, service, topic=ingested_topic, group=group)
+    return worker
+
+
+async def publish_ingested(bootstrap: str, topic: Topic, video_id: str) -> VideoIngested:
+    event = VideoIngested(
+        job_id=uuid.uuid4(),
+        video_id=video_id,
+        metadata=VideoMetadata(
+            title=video_id, webpage_url=f"https://www.youtube.com/watch?v={video_id}"
+        ),
+    )
+    envelope = Envelope(
+        type=topic.event_type, producer="test", subject=video_id, job_id=event.job_id
+    )
+    await publish_raw(
+        bootstrap,
+        topic.name,
+        event.model_dump_json().encode(),
+        envelope.to_headers(),
+        video_id.encode(),
+    )
+    return event
+
+
+def stages_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[JobStage]:
+    stages = [JobStage.model_validate_json(r.value or b"") for r in records]
+    return [s for s in stages if s.job_id == job_id]
+
+
+def ended(job_id: uuid.UUID) -> Callable[[list[KafkaRecord]], bool]:
+    return lambda seen: any(
+        s.state in ("succeeded", "failed", "skipped") for s in stages_of(seen, job_id)
+    )
+
+
+def transcripts_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[TranscriptReady]:
+    ready = [TranscriptReady.model_validate_json(r.value or b"") for r in records]
+    return [t for t in ready if t.job_id == job_id]
+
+
+async def run_one(
+    kafka_bootstrap: str, worker: Worker, topic: Topic, video_id: str
+) -> tuple[list[JobStage], list[TranscriptReady]]:
+    async with (
+        TopicReader(kafka_bootstrap, TRANSCRIPT_READY.name) as ready_reader,
+        TopicReader(kafka_bootstrap, JOB_STAGE.name) as stage_reader,
+        running(worker),
+    ):
+        event = await publish_ingested(kafka_bootstrap, topic, video_id)
+        stage_records = await stage_reader.until(ended(event.job_id), 60)
+        # One transaction, relayed in order: once the stage has ended, a
+        # transcript of this job would already be out.
+        ready_records = await ready_reader.drain(quiet_s=1.0)
+    return stages_of(stage_records, event.job_id), transcripts_of(ready_records, event.job_id)
+
+
+async def test_korean_captions_become_a_transcript(
+    kafka_bootstrap: str, worker: Worker, ingested_topic: Topic
+) -> None:
+    stages, transcripts = await run_one(kafka_bootstrap, worker, ingested_topic, "pindSeoul01")
+
+    assert [(s.stage, s.state) for s in stages] == [
+        ("transcript", "started"),
+        ("transcript", "succeeded"),
+    ]
+    (transcript,) = transcripts
+    assert (transcript.source, transcript.language) == ("manual", "ko")
+    captions = json.loads(
+        (FakesSettings().samples_dir / "pindSeoul01" / "captions.json").read_text("utf-8")
+    )
+    manual_ko = next(t for t in captions["tracks"] if (t["lang"], t["kind"]) == ("ko", "manual"))
+    assert [(s.start_s, s.duration_s, s.text) for s in transcript.segments] == [
+        (s["start"], s["dur"], s["text"]) for s in manual_ko["segments"]
+    ]
+
+
+async def test_blocked_captions_fall_back_to_subtitle_files(
+    kafka_bootstrap: str, worker: Worker, ingested_topic: Topic
+) -> None:
+    # The captions API demands a PO token here; yt-dlp's subtitle files still work.
+    stages, transcripts = await run_one(kafka_bootstrap, worker, ingested_topic, "pindPoToken")
+
+    assert stages[-1].state == "succeeded"
+    (transcript,) = transcripts
+    assert (transcript.source, transcript.language) == ("subtitles", "ko")
+    assert "광장시장" in " ".join(s.text for s in transcript.segments)
+
+
+async def test_a_video_without_captions_is_skipped_with_a_reason(
+    kafka_bootstrap: str, worker: Worker, ingested_topic: Topic
+) -> None:
+    stages, transcripts = await run_one(kafka_bootstrap, worker, ingested_topic, "pindBusan03")
+
+    assert transcripts == []
+    skipped = stages[-1]
+    assert (skipped.state, skipped.reason, skipped.error_code) == (
+        "skipped",
+        NO_CAPTIONS_REASON,
+        "no_captions",
+    )
