@@ -1,0 +1,232 @@
+"""Korean candidates from kiwipiepy's morphological analysis.
+
+A candidate is a run of nouns written together (offsets adjacent) that holds
+a proper noun (NNP) or ends in a place suffix: 광장시장, 종로3가역, 서울숲,
+성수동. A place suffix written apart joins its head ('자갈치 시장'). OCR lines
+have their syllable spacing undone first ('광 장 시 장')."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from kiwipiepy import Kiwi
+from pind_contracts.events.places_extracted import PlaceCategory
+
+from pind_geo.domain.cues import (
+    KO_LOCATIVE_PARTICLES,
+    KO_WEAK_SUFFIXES,
+    is_spaced_suffix,
+    ko_suffix,
+)
+from pind_geo.domain.model import PlaceCandidate, TextUnit
+from pind_geo.domain.text import collapse_spaced_syllables, has_hangul
+
+_NOUN_TAGS = frozenset({"NNP", "NNG", "SN", "SH", "SL"})  # SL: the N of N서울타워
+_OCR_SOURCES = frozenset({"ocr", "thumbnail"})
+# Proper nouns that are never a place to put on a map.
+KO_NOT_PLACES = frozenset(
+    {
+        "유튜브",
+        "인스타",
+        "인스타그램",
+        "네이버",
+        "카카오",
+        "구글",
+        "틱톡",
+        "브이로그",
+        "한국",
+        "대한민국",
+        "코리아",
+        "코로나",
+        "서울시청",
+        "먹방",
+        "구독",
+        "좋아요",
+    }
+)
+_GENERIC_HEADS = frozenset(
+    {
+        "전통",
+        "재래",
+        "수산",
+        "야",
+        "지하철",
+        "기차",
+        "동네",
+        "근처",
+        "이",
+        "그",
+        "저",
+        "우리",
+        "국립",
+    }
+)
+_MAX_OCR_LINE = 14
+_ADMIN_ENDINGS = frozenset("동구시군읍면")
+# Road names of addresses ('자하문로15길', '창경궁로 88') are not places people visit.
+_ROAD_ADDRESS = re.compile(r"(?:로|길)\s*\d+$|\d+(?:번)?길$")
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+class KiwiCandidateExtractor:
+    """Korean candidate extractor (kiwipiepy, bundled model; no I/O after load)."""
+
+    name = "kiwi"
+
+    def __init__(self, kiwi: Kiwi | None = None, known_names: Iterable[str] = ()) -> None:
+        self._kiwi = kiwi or Kiwi()
+        for word in known_names:
+            # Names from the gazetteer, so they are read as one proper noun.
+            if 3 <= len(word) <= 20 and " " not in word and has_hangul(word):
+                self._kiwi.add_user_word(word, "NNP", 0.0)
+
+    def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
+        found: list[PlaceCandidate] = []
+        for unit in units:
+            if has_hangul(unit.text):
+                found.extend(self._extract_unit(unit))
+        return found
+
+    def _extract_unit(self, unit: TextUnit) -> list[PlaceCandidate]:
+        from_ocr = unit.source in _OCR_SOURCES
+        text, offsets = (
+            collapse_spaced_syllables(unit.text)
+            if from_ocr
+            else (unit.text, list(range(len(unit.text))))
+        )
+        # Kiwi reads '#망원시장' as one hashtag token; blank the marks (same
+        # length, offsets kept) so the name inside is analysed like any other.
+        tokens = [
+            _Token(t.form, t.tag, t.start, t.start + t.len)
+            for t in self._kiwi.tokenize(text.replace("#", " "))
+        ]
+        found: list[PlaceCandidate] = []
+        for run, following in _noun_runs(tokens, text):
+            candidate = self._candidate(unit, text, offsets, run, following)
+            if candidate is not None:
+                found.append(candidate)
+        if from_ocr and not found:
+            line = _ocr_line_candidate(unit, text, offsets)
+            if line is not None:
+                found.append(line)
+        return found
+
+    def _candidate(
+        self,
+        unit: TextUnit,
+        text: str,
+        offsets: list[int],
+        run: list[_Token],
+        following: _Token | None,
+    ) -> PlaceCandidate | None:
+        has_proper = any(t.tag == "NNP" for t in run)
+        # The longest prefix of the run, cut at a token end, that ends in a place suffix.
+        for cut in range(len(run), 0, -1):
+            span = text[run[0].start : run[cut - 1].end]
+            suffix = ko_suffix(span.replace(" ", ""))
+            if suffix is None:
+                continue
+            head = span.replace(" ", "")[: -len(suffix[0])]
+            head_proper = any(t.tag == "NNP" for t in run[:cut])
+            if head in _GENERIC_HEADS or (suffix[0] in KO_WEAK_SUFFIXES and not head_proper):
+                break
+            if len(head) < 2:
+                break
+            if _ROAD_ADDRESS.search(span):
+                return None
+            return _make(
+                unit,
+                text,
+                offsets,
+                run[0].start,
+                run[cut - 1].end,
+                suffix[1],
+                place_cue=True,
+                proper=head_proper,
+            )
+        if not has_proper:
+            return None
+        proper = [i for i, t in enumerate(run) if t.tag == "NNP"]
+        start, end = run[proper[0]].start, run[proper[-1]].end
+        name = text[start:end]
+        if len(name.replace(" ", "")) < 2 or name in KO_NOT_PLACES:
+            return None
+        locative = (
+            following is not None
+            and following.tag.startswith("JKB")
+            and (following.form in KO_LOCATIVE_PARTICLES)
+        )
+        hashtag = start > 0 and text[start - 1] == "#"
+        return _make(
+            unit, text, offsets, start, end, None, place_cue=locative or hashtag, proper=True
+        )
+
+
+def _noun_runs(tokens: list[_Token], text: str) -> Iterable[tuple[list[_Token], _Token | None]]:
+    """Runs of nouns written together; a place suffix written apart joins
+    the run before it. Yields each run with the token after it."""
+    run: list[_Token] = []
+    for token in tokens:
+        joins = (
+            bool(run)
+            and token.tag in _NOUN_TAGS
+            and (
+                token.start == run[-1].end
+                or (
+                    token.start == run[-1].end + 1
+                    and text[run[-1].end] == " "
+                    and is_spaced_suffix(token.form)
+                    # '남포동 시장' is the markets of Nampo-dong, not a market's name.
+                    and run[-1].form[-1] not in _ADMIN_ENDINGS
+                )
+            )
+        )
+        if joins:
+            run.append(token)
+            continue
+        if run:
+            yield run, token
+        run = [token] if token.tag in _NOUN_TAGS and token.tag != "SN" else []
+    if run:
+        yield run, None
+
+
+def _ocr_line_candidate(unit: TextUnit, text: str, offsets: list[int]) -> PlaceCandidate | None:
+    """A short sign read whole: kiwi may not know a shop's name, the gazetteer may."""
+    line = text.strip()
+    if not (3 <= len(line.replace(" ", "")) <= _MAX_OCR_LINE) or not has_hangul(line):
+        return None
+    start = text.index(line)
+    return _make(unit, text, offsets, start, start + len(line), None, place_cue=False, proper=False)
+
+
+def _make(
+    unit: TextUnit,
+    text: str,
+    offsets: list[int],
+    start: int,
+    end: int,
+    category: PlaceCategory | None,
+    *,
+    place_cue: bool,
+    proper: bool,
+) -> PlaceCandidate:
+    return PlaceCandidate(
+        text=text[start:end],
+        unit=unit,
+        start=offsets[start],
+        end=offsets[end - 1] + 1,
+        script="ko",
+        category_hint=category,
+        place_cue=place_cue,
+        proper_noun=proper,
+    )

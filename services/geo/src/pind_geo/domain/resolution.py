@@ -1,0 +1,204 @@
+"""Resolve candidates with a geocoder, then choose among places that share a
+name (13 markets are called 중앙시장) by what else the video names: the
+region in its title or location, and the other places it resolved."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from pind_geo.domain.geometry import distance_m
+from pind_geo.domain.model import GeocodeQuery, GeocodeResult, PlaceCandidate
+from pind_geo.domain.romanize import romanize
+from pind_geo.domain.text import match_key
+
+_TIE = 0.02
+_OPTION_RANGE = 0.25
+_NEAR_M = 3_000.0
+_SAME_AREA_M = 25_000.0
+_ENOUGH_SUPPORT = 2
+_SHORT_FORM_M = 5_000.0
+_SHORT_FORM_SCORE = 0.8
+
+
+class Geocoder(Protocol):
+    """Finds the places a name may refer to. Adapters: the offline gazetteer
+    now; Kakao Local, Google Places, Nominatim next (all async, all cached)."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A candidate and the place chosen for it, or why there is none."""
+
+    candidate: PlaceCandidate
+    result: GeocodeResult | None
+    alternatives: int = 0
+    """How many places answered to the name (more than one: chosen by context)."""
+    reason: str | None = None
+
+
+def query_for(candidate: PlaceCandidate) -> GeocodeQuery:
+    return GeocodeQuery(
+        text=candidate.text,
+        script=candidate.script,
+        category_hint=candidate.category_hint,
+        from_ocr=candidate.unit.source in {"ocr", "thumbnail"},
+    )
+
+
+async def resolve(
+    candidates: Sequence[PlaceCandidate], geocoder: Geocoder, *, concurrency: int = 8
+) -> list[Resolution]:
+    """Geocode each distinct query once, then pick one place per candidate."""
+    by_query: dict[GeocodeQuery, list[PlaceCandidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_query[query_for(candidate)].append(candidate)
+    gate = asyncio.Semaphore(concurrency)
+
+    async def ask(query: GeocodeQuery) -> list[GeocodeResult]:
+        async with gate:
+            return await geocoder.geocode(query)
+
+    queries = list(by_query)
+    answers = await asyncio.gather(*(ask(q) for q in queries))
+    options = {q: _options(a) for q, a in zip(queries, answers, strict=True)}
+    chosen = choose(options)
+    resolutions: list[Resolution] = []
+    for query, group in by_query.items():
+        results = options[query]
+        pick = chosen.get(query)
+        reason = None
+        if not results:
+            reason = f"no {geocoder.name} place is called {query.text!r}"
+        elif pick is None:
+            count = len(_best_tier(results))
+            reason = (
+                f"{count} places are called {query.text!r} and nothing else in the video "
+                "says which one"
+            )
+        resolutions.extend(Resolution(c, pick, len(results), reason) for c in group)
+    return attach_short_forms(resolutions)
+
+
+def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
+    """A short form names the place of the video it starts: '해운대' is the
+    beach the video visits (not the district), '홍대' / 'Hongdae' the station
+    홍대입구역, '자갈치' the market. Only places found elsewhere in the video."""
+    places = {
+        r.result.key: r.result
+        for r in resolutions
+        if r.result is not None and r.result.admin_level == 0
+    }
+    if not places:
+        return resolutions
+    names = [
+        (match_key(p.name), match_key(romanize(match_key(p.name))), p) for p in places.values()
+    ]
+    attached: list[Resolution] = []
+    for resolution in resolutions:
+        current = resolution.result
+        if current is not None and current.admin_level in (0, 3):
+            attached.append(resolution)
+            continue
+        key = match_key(resolution.candidate.text)
+        korean = resolution.candidate.script == "ko"
+        if len(key) < (2 if korean else 5):
+            attached.append(resolution)
+            continue
+        matches = [
+            place
+            for ko_key, en_key, place in names
+            if (ko_key if korean else en_key).startswith(key)
+            and key != (ko_key if korean else en_key)
+            and (
+                current is None
+                or distance_m(current.lat, current.lon, place.lat, place.lon) <= _SHORT_FORM_M
+            )
+        ]
+        if len(matches) == 1:
+            short = replace(matches[0], score=_SHORT_FORM_SCORE)
+            attached.append(Resolution(resolution.candidate, short))
+        else:
+            attached.append(resolution)
+    return attached
+
+
+def choose(options: dict[GeocodeQuery, list[GeocodeResult]]) -> dict[GeocodeQuery, GeocodeResult]:
+    """One place per query: the only one, the one the rest of the video points
+    to (same district or province as a named area, near its other places),
+    or else the single best match."""
+    chosen = {q: r[0] for q, r in options.items() if len(r) == 1}
+    for _ in range(2):  # a place chosen by context becomes context for the next
+        provinces, districts, anchors = _context(chosen.values())
+        for query, results in options.items():
+            if query in chosen or len(results) < 2:
+                continue
+            ranked = sorted(
+                ((_support(r, provinces, districts, anchors), r) for r in results),
+                key=lambda pair: (-pair[0], -pair[1].score),
+            )
+            if ranked[0][0] >= _ENOUGH_SUPPORT and ranked[0][0] > ranked[1][0]:
+                chosen[query] = ranked[0][1]
+    for query, results in options.items():
+        best = _best_tier(results)
+        if query not in chosen and len(best) == 1:
+            chosen[query] = best[0]
+    return chosen
+
+
+def _options(results: list[GeocodeResult]) -> list[GeocodeResult]:
+    """Results close enough to the best match to be what the video meant
+    ('깡통시장' is exactly another town's market's old name, and the end of
+    부평깡통시장's), best first."""
+    if not results:
+        return []
+    ranked = sorted(results, key=lambda r: -r.score)
+    return [r for r in ranked if r.score >= ranked[0].score - _OPTION_RANGE]
+
+
+def _best_tier(results: list[GeocodeResult]) -> list[GeocodeResult]:
+    return [r for r in results if r.score >= results[0].score - _TIE] if results else []
+
+
+def _context(
+    chosen: Iterable[GeocodeResult],
+) -> tuple[set[str], set[tuple[str, str]], list[tuple[float, float]]]:
+    provinces: set[str] = set()
+    districts: set[tuple[str, str]] = set()
+    anchors: list[tuple[float, float]] = []
+    for result in chosen:
+        # Areas count when the video names them ('부산', '마포구', '성수동');
+        # where its other places lie counts through distance.
+        if result.admin_level and result.area.province:
+            provinces.add(result.area.province)
+            if result.area.district and result.admin_level > 1:
+                districts.add((result.area.province, result.area.district))
+        if result.admin_level in (0, 3):
+            anchors.append((result.lat, result.lon))
+    return provinces, districts, anchors
+
+
+def _support(
+    result: GeocodeResult,
+    provinces: set[str],
+    districts: set[tuple[str, str]],
+    anchors: list[tuple[float, float]],
+) -> int:
+    score = 0
+    province, district = result.area.province, result.area.district
+    if province in provinces:
+        score += 2
+    if province and district and (province, district) in districts:
+        score += 2
+    if anchors:
+        nearest = min(distance_m(result.lat, result.lon, lat, lon) for lat, lon in anchors)
+        score += 2 if nearest <= _NEAR_M else 1 if nearest <= _SAME_AREA_M else 0
+    return score

@@ -1,0 +1,22 @@
+"""Typed errors of the geo service."""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Base of the geo service's errors."""
+
+
+class GazetteerMissingError(GeoError):
+    """The offline gazetteer files are not where the settings say."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(
+            f"offline gazetteer not found at {path}: {detail}. Set PIND_GAZETTEER_DIR to the "
+            "folder holding the Korean public place lists (see shared/data/SOURCES.md)."
+        )
+        self.path = path
+
+
+class GazetteerFormatError(GeoError):
+    """A gazetteer file lacks a column we need (the publisher changed the format)."""
