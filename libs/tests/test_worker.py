@@ -13,7 +13,14 @@ from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.db import add_kit_tables, service_metadata
 from pind_kit.settings import ServiceSettings
-from pind_kit.testing import TopicReader, create_topics, publish_raw, running, unique_topic
+from pind_kit.testing import (
+    TopicReader,
+    create_topics,
+    physical_topic,
+    publish_raw,
+    running,
+    unique_topic,
+)
 from pind_kit.worker import Incoming, TransientError, UnitOfWork, Worker
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -108,7 +115,7 @@ async def test_failure_goes_to_dlt_and_partition_moves_on(
     assert dead[0].value == poison_value
     assert dead[0].headers["ce_id"] == dict(poison_headers)["ce_id"]
     assert dead[0].headers["pind_dlt_error"].startswith(b"ValueError: cannot handle poison")
-    assert dead[0].headers["pind_dlt_original_topic"] == source.name.encode()
+    assert dead[0].headers["pind_dlt_original_topic"] == physical_topic(source.name).encode()
     assert dead[1].value == b"{not json"
     assert dead[1].headers["pind_dlt_error_type"] == b"UndecodableEvent"
     # the partition moved on: the good event after both bad ones was handled

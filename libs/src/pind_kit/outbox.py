@@ -80,7 +80,9 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
+        topic_prefix: str = "",
     ) -> None:
+        self._topic_prefix = topic_prefix
         self._sessionmaker = sessionmaker
         self._producer = producer
         self._batch_size = batch_size
@@ -138,7 +140,7 @@ class OutboxRelay:
                 return 0
             futures = [
                 await self._producer.send(
-                    topic,
+                    self._topic_prefix + topic,
                     value=value,
                     key=key.encode() if key is not None else None,
                     headers=[(k, v.encode()) for k, v in headers.items()],

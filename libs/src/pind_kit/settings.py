@@ -17,6 +17,11 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = Field(description="Name in logs, metrics, CloudEvents source.")
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", description="Kafka bootstrap servers.")
+    kafka_topic_prefix: str = Field(
+        default="",
+        description="Namespace prepended to every topic name (e.g. 'test.' so a test run "
+        "never touches the real topics). Empty in production.",
+    )
     database_url: SecretStr = Field(
         description="SQLAlchemy asyncpg URL of this service's role, e.g. "
         "postgresql+asyncpg://pind_geo:...@127.0.0.1:55432/pind"

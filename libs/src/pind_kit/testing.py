@@ -40,6 +40,21 @@ def run_env() -> dict[str, str]:
     return values
 
 
+TEST_TOPIC_PREFIX = "test."
+
+
+def topic_prefix() -> str:
+    """The namespace of this test run's topics (root conftest defaults it to
+    ``test.``, so tests never touch the topics a running stack uses)."""
+    return os.environ.get("PIND_KAFKA_TOPIC_PREFIX", "")
+
+
+def physical_topic(name: str) -> str:
+    """``name`` in this run's topic namespace (idempotent)."""
+    prefix = topic_prefix()
+    return name if name.startswith(prefix) else prefix + name
+
+
 def database_url(service: str) -> str:
     """The asyncpg URL of ``service``'s role (``admin`` for the superuser)."""
     key = f"PIND_{service.upper()}_DATABASE_URL"
@@ -72,7 +87,15 @@ class KafkaRecord:
 
 @pytest.fixture(scope="session")
 def kafka_bootstrap() -> str:
-    return run_env().get("PIND_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    """The running broker, with every contract topic in this run's namespace."""
+    from pind_kit.topics import ensure_topics
+
+    bootstrap = run_env().get("PIND_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+    try:
+        asyncio.run(ensure_topics(bootstrap, prefix=topic_prefix()))
+    except Exception as exc:  # the broker is down: say what to run; never skip
+        pytest.fail(f"Kafka at {bootstrap} is not reachable ({exc}); run `make infra-up`")
+    return bootstrap
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +108,8 @@ async def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        new = [NewTopic(n, partitions, 1) for n in names if n not in existing]
+        wanted = [physical_topic(n) for n in names]
+        new = [NewTopic(n, partitions, 1) for n in wanted if n not in existing]
         if new:
             await admin.create_topics(new)
     finally:
@@ -106,7 +130,9 @@ async def publish_raw(
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, value=value, key=key, headers=list(headers))
+        await producer.send_and_wait(
+            physical_topic(topic), value=value, key=key, headers=list(headers)
+        )
     finally:
         await producer.stop()
 
@@ -116,7 +142,7 @@ class TopicReader:
     so a test sees only what its own action produced."""
 
     def __init__(self, bootstrap: str, topic: str) -> None:
-        self.topic = topic
+        self.topic = physical_topic(topic)
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None
         )

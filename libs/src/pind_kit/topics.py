@@ -17,23 +17,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class TopicSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PIND_", extra="ignore")
     kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_topic_prefix: str = ""
     topic_replication_factor: int = Field(default=1, ge=1)
 
 
-def wanted() -> dict[str, int]:
+def wanted(prefix: str = "") -> dict[str, int]:
     """Topic name → partitions, for every topic and dead-letter topic."""
-    topics = {t.name: t.partitions for t in ALL_TOPICS}
-    topics |= {t.dlt: DLT_PARTITIONS for t in ALL_TOPICS}
+    topics = {prefix + t.name: t.partitions for t in ALL_TOPICS}
+    topics |= {prefix + t.dlt: DLT_PARTITIONS for t in ALL_TOPICS}
     return topics
 
 
-async def ensure_topics(bootstrap: str, replication_factor: int = 1) -> dict[str, str]:
+async def ensure_topics(
+    bootstrap: str, replication_factor: int = 1, prefix: str = ""
+) -> dict[str, str]:
     """Create missing topics and grow under-partitioned ones; returns what was done."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="pind-topics")
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        targets = wanted()
+        targets = wanted(prefix)
         missing = [
             NewTopic(name, num_partitions=parts, replication_factor=replication_factor)
             for name, parts in targets.items()
@@ -65,7 +68,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("usage: python -m pind_kit.topics ensure\n")
         return 2
     settings = TopicSettings()
-    done = asyncio.run(ensure_topics(settings.kafka_bootstrap, settings.topic_replication_factor))
+    done = asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap,
+            settings.topic_replication_factor,
+            settings.kafka_topic_prefix,
+        )
+    )
     for name, what in sorted(done.items()):
         sys.stdout.write(f"{what:8} {name}\n")
     return 0

@@ -255,7 +255,7 @@ class Worker:
 
             consume.__name__ = f"{group}:{topic.name}"
             self.broker.subscriber(
-                topic.name,
+                self.topic_name(topic.name),
                 # One Kafka group per (service group, topic): subscribers of one
                 # process then join and rebalance independently instead of
                 # revoking each other's partitions mid-commit at start-up.
@@ -270,6 +270,10 @@ class Worker:
             return fn
 
         return register
+
+    def topic_name(self, logical: str) -> str:
+        """The physical Kafka topic of a contract topic name in this deployment."""
+        return self.settings.kafka_topic_prefix + logical
 
     def background(
         self, fn: Callable[[], Coroutine[Any, Any, None]]
@@ -377,7 +381,7 @@ class Worker:
             (f"{DLT_HEADER_PREFIX}failed_at", datetime.now(UTC).isoformat().encode()),
         ]
         await self.producer.send_and_wait(
-            registration.topic.dlt, value=raw.value, key=raw.key, headers=headers
+            self.topic_name(registration.topic.dlt), value=raw.value, key=raw.key, headers=headers
         )
         DLT_PUBLISHED.labels(registration.topic.name).inc()
         log.error("event dead-lettered", dlt=registration.topic.dlt, error=_short(exc))
@@ -397,6 +401,7 @@ class Worker:
             self.producer,
             batch_size=self.settings.relay_batch_size,
             poll_interval_s=self.settings.relay_poll_interval_s,
+            topic_prefix=self.settings.kafka_topic_prefix,
         )
         await self.relay.start()
         await self.broker.start()

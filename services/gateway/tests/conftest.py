@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -13,8 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
+from pind_auth.__main__ import MIGRATIONS_DIR as AUTH_MIGRATIONS_DIR
+from pind_auth.app import create_app as create_auth_app
+from pind_auth.security.keys import write_new_key
+from pind_auth.settings import AuthSettings
 from pind_contracts import (
     JOB_STAGE,
     PLACES_EXTRACTED,
@@ -37,9 +43,10 @@ from pind_gateway.app import create_app
 from pind_gateway.deps import GatewayContext
 from pind_gateway.domain.video_url import canonical_url
 from pind_gateway.settings import GatewaySettings
+from pind_gateway.testing import Instance, running
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade
-from pind_kit.testing import database_url
+from pind_kit.testing import database_url, physical_topic, topic_prefix
 from pind_kit.topics import ensure_topics
 from pind_kit.worker import kafka_group_id
 from sqlalchemy import select
@@ -61,6 +68,8 @@ def settings(kafka_bootstrap: str) -> GatewaySettings:
         relay_poll_interval_s=0.1,
         process_wait_s=20.0,
         process_db_check_s=0.5,
+        guest_submissions_per_window=100_000,
+        user_submissions_per_window=100_000,
         log_json=False,
     )
 
@@ -81,7 +90,9 @@ async def _start_group_at_end(bootstrap: str, group: str, topics: tuple[Topic, .
         )
         await consumer.start()
         try:
-            partitions = [TopicPartition(topic.name, p) for p in range(topic.partitions)]
+            partitions = [
+                TopicPartition(physical_topic(topic.name), p) for p in range(topic.partitions)
+            ]
             consumer.assign(partitions)
             ends = await consumer.end_offsets(partitions)
             await consumer.commit(dict(ends))
@@ -90,10 +101,48 @@ async def _start_group_at_end(bootstrap: str, group: str, topics: tuple[Topic, .
 
 
 @pytest.fixture(scope="session")
-async def app(settings: GatewaySettings, migrated: None) -> AsyncIterator[FastAPI]:
-    await ensure_topics(settings.kafka_bootstrap)
+async def topics(settings: GatewaySettings) -> None:
+    await ensure_topics(settings.kafka_bootstrap, prefix=topic_prefix())
+
+
+@pytest.fixture(scope="session")
+def auth_settings(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str) -> AuthSettings:
+    """The real auth service's settings (its own schema, migrated; a fresh signing key)."""
+    key_dir = tmp_path_factory.mktemp("auth-keys")
+    write_new_key(key_dir / "current.pem")
+    auth_settings = AuthSettings(
+        database_url=database_url("auth"),
+        kafka_bootstrap=kafka_bootstrap,
+        jwt_key_dir=key_dir,
+        run_dir=tmp_path_factory.mktemp("auth-run"),
+        smtp_port=9,  # nothing listens: mails (none for new accounts) only log a failure
+        trusted_proxies=["127.0.0.1"],
+        relay_poll_interval_s=0.1,
+        log_json=False,
+    )
+    upgrade(auth_settings, AUTH_MIGRATIONS_DIR)
+    return auth_settings
+
+
+@pytest.fixture(scope="session")
+async def auth_app(auth_settings: AuthSettings, topics: None) -> AsyncIterator[FastAPI]:
+    """The real auth service, in-process."""
+    application = create_auth_app(auth_settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+def gateway_app(settings: GatewaySettings, auth_app: FastAPI) -> FastAPI:
+    """A gateway instance reaching the in-process auth service over ASGI."""
+    return create_app(settings, auth_transport=httpx.ASGITransport(app=auth_app))
+
+
+@pytest.fixture(scope="session")
+async def app(
+    settings: GatewaySettings, migrated: None, topics: None, auth_app: FastAPI
+) -> AsyncIterator[FastAPI]:
     await _start_group_at_end(settings.kafka_bootstrap, settings.consumer_group, PROJECTED)
-    application = create_app(settings)
+    application = gateway_app(settings, auth_app)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -135,7 +184,7 @@ class Workers:
 
     async def send(self, topic: Topic, payload: Contract, envelope: Envelope) -> Envelope:
         await self.producer.send_and_wait(
-            topic.name,
+            physical_topic(topic.name),
             value=payload.model_dump_json().encode(),
             key=envelope.subject.encode(),
             headers=envelope.to_headers(),
@@ -327,3 +376,130 @@ def play(workers: Workers) -> Callable[..., Any]:
         await workers.settle(video_id, {topic for topic, _ in events})
 
     return run
+
+
+@pytest.fixture(scope="session")
+def start_group_at_end(settings: GatewaySettings) -> Callable[[str], Any]:
+    """Make a (new) projection group start at the topics' current ends."""
+
+    async def start(group: str) -> None:
+        await _start_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
+
+    return start
+
+
+@pytest.fixture(scope="session")
+async def producer(settings: GatewaySettings, topics: None) -> AsyncIterator[AIOKafkaProducer]:
+    kafka = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, enable_idempotence=True)
+    await kafka.start()
+    try:
+        yield kafka
+    finally:
+        await kafka.stop()
+
+
+async def publish(
+    producer: AIOKafkaProducer, job_id: uuid.UUID, video_id: str, events: list[tuple[Topic, Any]]
+) -> None:
+    """Send the workers' events as they would, stamped in order of occurrence."""
+    clock = datetime.now(UTC)
+    for topic, payload in events:
+        clock += timedelta(milliseconds=10)
+        envelope = Envelope(
+            type=topic.event_type,
+            producer="test-worker",
+            subject=video_id,
+            job_id=job_id,
+            occurred_at=clock,
+        )
+        await producer.send_and_wait(
+            physical_topic(topic.name),
+            value=payload.model_dump_json().encode(),
+            key=video_id.encode(),
+            headers=envelope.to_headers(),
+        )
+
+
+Events.publish = staticmethod(publish)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+async def auth_client(auth_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=auth_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://auth") as http:
+        yield http
+
+
+PASSWORD = "correct horse battery 9"
+
+
+def documentation_address() -> str:
+    """A client address of its own (IPv6 documentation range): auth throttles per address."""
+    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+
+
+def client_at(app: FastAPI, address: str | None = None) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(address or documentation_address(), 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://gateway")
+
+
+@pytest.fixture(scope="session")
+def sign_in(app: FastAPI) -> Callable[..., Any]:
+    """Register a fresh account through the gateway's /auth/* and return its token."""
+
+    async def run(email: str | None = None, password: str = PASSWORD) -> str:
+        email = email or f"gw-{uuid.uuid4().hex[:12]}@tests.example.com"
+        async with client_at(app) as http:
+            body = {"email": email, "password": password}
+            registered = await http.post("/auth/register", json=body)
+            assert registered.status_code == 202, registered.text
+            login = await http.post("/auth/login", data={"username": email, "password": password})
+        assert login.status_code == 200, login.text
+        token: str = login.json()["access_token"]
+        return token
+
+    return run
+
+
+Events.client_at = staticmethod(client_at)  # type: ignore[attr-defined]
+Events.address = staticmethod(documentation_address)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+async def auth_server(auth_app: FastAPI) -> AsyncIterator[str]:
+    """The in-process auth service, also served over real HTTP (for gateway processes)."""
+    listening = socket.create_server(("127.0.0.1", 0))  # connections queue from now on
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(auth_app, lifespan="off", log_config=None)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[listening]))
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture(scope="session")
+async def instances(
+    settings: GatewaySettings,
+    migrated: None,
+    topics: None,
+    auth_server: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[dict[str, Instance]]:
+    """Two gateway processes sharing the database: ``a`` projects (its own
+    consumer group, starting at the topics' ends), ``b`` only serves."""
+    group = f"pind-gateway-live-{uuid.uuid4().hex[:8]}"
+    await _start_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
+    common = {
+        "PIND_CONSUMER_GROUP": group,
+        "PIND_STREAM_HEARTBEAT_S": "1",
+        "PIND_AUTH_URL": auth_server,
+        "PIND_AUTH_JWKS_URL": f"{auth_server}/.well-known/jwks.json",
+    }
+    async with running(
+        settings,
+        tmp_path_factory.mktemp("instances"),
+        a={**common, "PIND_RUN_PROJECTION": "true"},
+        b={**common, "PIND_RUN_PROJECTION": "false"},
+    ) as started:
+        yield started

@@ -1,0 +1,1 @@
+"""pind auth service: accounts, EdDSA access tokens, rotating refresh tokens, resets."""

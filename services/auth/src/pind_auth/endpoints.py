@@ -1,0 +1,265 @@
+"""HTTP endpoints: decode, call one service function, encode.
+
+Two sets of paths: ``/auth/*`` as the first backend's clients call them (the
+gateway proxies them at its base URL), and ``/api/v1/auth/*``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from pind_auth.schemas import (
+    Accepted,
+    AccountResponse,
+    ChangePasswordRequest,
+    Credentials,
+    DeleteAccountRequest,
+    ErrorResponse,
+    Jwks,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    TokenResponse,
+    ValidationErrorResponse,
+)
+from pind_auth.security.keys import KeyRing
+from pind_auth.security.tokens import AccessClaims
+from pind_auth.service import AuthService, TokenPair
+
+REGISTERED = (
+    "Registration received. If the address was new, the account is ready and you can "
+    "sign in; if it already had an account, its owner has been told by e-mail."
+)
+RESET_REQUESTED = (
+    "If an account uses this address, a reset link is on its way; it works once and expires soon."
+)
+PASSWORD_RESET = "Your password was changed; sign in with the new one."  # noqa: S105
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    described: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes
+    }
+    described.setdefault(400, {"model": ErrorResponse, "description": _DESCRIPTIONS[400]})
+    described[422] = {"model": ValidationErrorResponse, "description": "Invalid request"}
+    return described
+
+
+_DESCRIPTIONS = {
+    400: "The body cannot be parsed (or, for a reset, the token is invalid, used or expired)",
+    401: "Not authenticated, or wrong credentials",
+    429: "Too many failed attempts (see Retry-After)",
+}
+
+
+# Dependencies are `async def` so that FastAPI runs them on the loop, not in a thread.
+async def service(request: Request) -> AuthService:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+ServiceDep = Annotated[AuthService, Depends(service)]
+_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/token")
+
+
+async def access_claims(
+    auth: ServiceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AccessClaims:
+    return auth.authenticate(credentials.credentials if credentials else None)
+
+
+ClaimsDep = Annotated[AccessClaims, Depends(access_claims)]
+
+
+async def client_address(request: Request) -> str | None:
+    """The caller's address: the peer's, or, when the peer is a trusted proxy
+    (the gateway), the last untrusted hop it recorded in X-Forwarded-For."""
+    peer = request.client.host if request.client else None
+    trusted = set(request.app.state.settings.trusted_proxies)
+    if peer is None or peer not in trusted:
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            return peer  # a forged or garbled header: count the proxy itself
+    return peer
+
+
+ClientDep = Annotated[str | None, Depends(client_address)]
+
+
+def _tokens(pair: TokenPair) -> TokenResponse:
+    return TokenResponse(
+        access_token=pair.access_token,
+        token_type=pair.token_type,
+        refresh_token=pair.refresh_token,
+        expires_in=pair.expires_in,
+    )
+
+
+# --- the first backend's paths --------------------------------------------------------------
+legacy = APIRouter(prefix="/auth", tags=["legacy"])
+
+
+@legacy.post(
+    "/register",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Create an account (same answer whether or not the address was taken)",
+)
+async def legacy_register(body: Credentials, auth: ServiceDep) -> Accepted:
+    await auth.register(body.email, body.password)
+    return Accepted(detail=REGISTERED)
+
+
+@legacy.post(
+    "/login",
+    responses=_errors(401, 429),
+    summary="OAuth2 password grant (form: username, password)",
+)
+async def legacy_login(
+    username: Annotated[str, Form(min_length=1, max_length=320)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    auth: ServiceDep,
+    client: ClientDep,
+) -> TokenResponse:
+    return _tokens(await auth.login(username, password, client, legacy_client=True))
+
+
+@legacy.post(
+    "/request-password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Mail a password reset link (same answer for every address)",
+)
+async def legacy_request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepted:
+    await auth.request_password_reset(body.email)
+    return Accepted(detail=RESET_REQUESTED)
+
+
+@legacy.post(
+    "/reset-password", responses=_errors(400), summary="Set a new password with a reset token"
+)
+async def legacy_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
+    await auth.reset_password(body.token, body.new_password)
+    return Accepted(detail=PASSWORD_RESET)
+
+
+# --- /api/v1/auth ------------------------------------------------------------------------
+v1 = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@v1.post(
+    "/register",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Create an account",
+)
+async def register(body: Credentials, auth: ServiceDep) -> Accepted:
+    await auth.register(body.email, body.password)
+    return Accepted(detail=REGISTERED)
+
+
+@v1.post(
+    "/token",
+    responses=_errors(401, 429),
+    summary="OAuth2 password grant (form: username, password)",
+)
+async def token(
+    username: Annotated[str, Form(min_length=1, max_length=320)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    auth: ServiceDep,
+    client: ClientDep,
+) -> TokenResponse:
+    return _tokens(await auth.login(username, password, client))
+
+
+@v1.post("/login", responses=_errors(401, 429), summary="Sign in with a JSON body")
+async def login(body: Credentials, auth: ServiceDep, client: ClientDep) -> TokenResponse:
+    return _tokens(await auth.login(body.email, body.password, client))
+
+
+@v1.post("/refresh", responses=_errors(401), summary="Rotate a refresh token")
+async def refresh(body: RefreshRequest, auth: ServiceDep) -> TokenResponse:
+    return _tokens(await auth.refresh(body.refresh_token))
+
+
+@v1.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_errors(),
+    summary="End the session of a refresh token",
+)
+async def logout(body: RefreshRequest, auth: ServiceDep) -> Response:
+    await auth.logout(body.refresh_token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@v1.get("/me", responses=_errors(401), summary="The signed-in account")
+async def me(claims: ClaimsDep, auth: ServiceDep) -> AccountResponse:
+    account = await auth.account(claims)
+    return AccountResponse(id=account.id, email=account.email, created_at=account.created_at)
+
+
+@v1.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_errors(401, 429),
+    summary="Change the password; other sessions end",
+)
+async def change_password(
+    body: ChangePasswordRequest, claims: ClaimsDep, auth: ServiceDep
+) -> Response:
+    await auth.change_password(claims, body.current_password, body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@v1.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=_errors(401, 429),
+    summary="Delete the account (the password again in the body)",
+)
+async def delete_account(
+    body: DeleteAccountRequest, claims: ClaimsDep, auth: ServiceDep
+) -> Response:
+    await auth.delete_account(claims, body.password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@v1.post(
+    "/password-reset/request",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Mail a password reset link",
+)
+async def request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepted:
+    await auth.request_password_reset(body.email)
+    return Accepted(detail=RESET_REQUESTED)
+
+
+@v1.post("/password-reset/confirm", responses=_errors(400), summary="Set a new password")
+async def confirm_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
+    await auth.reset_password(body.token, body.new_password)
+    return Accepted(detail=PASSWORD_RESET)
+
+
+# --- keys ---------------------------------------------------------------------------------
+keys = APIRouter(tags=["keys"])
+
+
+@keys.get("/.well-known/jwks.json", summary="Public keys that verify access tokens")
+async def jwks(request: Request, response: Response) -> Jwks:
+    ring: KeyRing = request.app.state.key_ring
+    response.headers["Cache-Control"] = (
+        f"public, max-age={request.app.state.settings.jwks_max_age_s}"
+    )
+    return Jwks.model_validate(ring.jwks())

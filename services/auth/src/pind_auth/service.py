@@ -1,0 +1,430 @@
+"""What the auth service does: accounts, sessions, password resets, throttling.
+
+Argon2 work (about 100 ms) never runs inside a database transaction: reads
+happen in one short transaction, hashing outside any, writes in another that
+re-checks what it relies on. Errors are raised after a transaction has
+committed whatever must survive them (a failed login's count, a revoked family).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from urllib.parse import urlencode
+from uuid import UUID
+
+import structlog
+from pind_contracts import UserChanged
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pind_auth.adapters.smtp import MailDeliveryError, SmtpMailer
+from pind_auth.emails import EmailAddress, EmailRejected, lookup_key, parse_email
+from pind_auth.errors import (
+    AuthError,
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidRefreshToken,
+    InvalidResetToken,
+    NotAuthenticated,
+    TooManyAttempts,
+    WeakPassword,
+)
+from pind_auth.metrics import LOGINS, REFRESH_REUSE
+from pind_auth.models import RefreshToken, ResetToken, User
+from pind_auth.repository import Repository
+from pind_auth.security.passwords import PasswordHashing
+from pind_auth.security.policy import PasswordPolicy
+from pind_auth.security.tokens import (
+    AccessClaims,
+    AccessTokenIssuer,
+    AccessTokenVerifier,
+    InvalidAccessToken,
+    digest,
+    new_opaque_token,
+)
+from pind_auth.settings import AuthSettings
+
+log = structlog.get_logger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "bearer"  # noqa: S105
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: UUID
+    email: str
+    created_at: datetime
+
+
+class Transactions:
+    """Short transactions, each yielding a :class:`Repository`; commit on exit."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    @asynccontextmanager
+    async def __call__(self) -> AsyncIterator[Repository]:
+        async with self._sessionmaker() as session, session.begin():
+            yield Repository(session)
+
+
+class AuthService:
+    def __init__(
+        self,
+        settings: AuthSettings,
+        transactions: Transactions,
+        hashing: PasswordHashing,
+        issuer: AccessTokenIssuer,
+        verifier: AccessTokenVerifier,
+        mailer: SmtpMailer,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._s = settings
+        self._tx = transactions
+        self._hashing = hashing
+        self._issuer = issuer
+        self._verifier = verifier
+        self._mailer = mailer
+        self._clock = clock
+        self._policy = PasswordPolicy(settings.password_min_length, settings.password_max_length)
+        self._window = timedelta(seconds=settings.throttle_window_s)
+        self._mail_tasks: set[asyncio.Task[None]] = set()
+
+    # --- accounts -------------------------------------------------------------------------
+    async def register(self, raw_email: str, password: str) -> None:
+        """Create the account, or, when the address is taken, tell its owner by
+        mail. The caller sees the same answer either way (no enumeration)."""
+        email = self._email(raw_email)
+        self._check_policy(password, email.address)
+        password_hash = await self._hashing.hash(password)  # before we know: same cost
+        now = self._clock()
+        user_id = uuid.uuid4()
+        owner: User | None = None
+        async with self._tx() as repo:
+            created = await repo.insert_user(user_id, email.address, email.key, password_hash, now)
+            if created:
+                await repo.emit_user_changed(
+                    UserChanged(kind="registered", user_id=user_id, at=now), self._s.service_name
+                )
+            else:
+                owner = await repo.user_by_email_key(email.key)
+        if owner is not None:
+            log.info("registration for a taken address; owner notified")
+            self._send_later(self._taken_address_mail(owner.email))
+        elif created:
+            log.info("account registered", user_id=str(user_id))
+
+    async def account(self, claims: AccessClaims) -> Account:
+        async with self._tx() as repo:
+            user = await repo.user_by_id(claims.user_id)
+        if user is None:
+            raise NotAuthenticated(log_reason="account no longer exists")
+        return Account(user.id, user.email, user.created_at)
+
+    async def change_password(self, claims: AccessClaims, current: str, new: str) -> None:
+        """Set a new password; every other session of the account ends."""
+        user = await self._reauthenticate(claims, current)
+        self._check_policy(new, user.email)
+        new_hash = await self._hashing.hash(new)
+        now = self._clock()
+        async with self._tx() as repo:
+            await repo.set_password_hash(user.id, new_hash, changed_at=now)
+            await repo.revoke_sessions(user.id, now, keep_family=claims.session_id)
+            await repo.use_reset_tokens(user.id, now)
+        log.info("password changed", user_id=str(user.id))
+
+    async def delete_account(self, claims: AccessClaims, password: str) -> None:
+        """Erase the account and its tokens, and say so on ``pind.user.v1``
+        in the same transaction (through the outbox)."""
+        user = await self._reauthenticate(claims, password)
+        now = self._clock()
+        async with self._tx() as repo:
+            if await repo.delete_user(user.id):
+                await repo.emit_user_changed(
+                    UserChanged(kind="deleted", user_id=user.id, at=now), self._s.service_name
+                )
+        log.info("account deleted", user_id=str(user.id))
+
+    # --- sessions -------------------------------------------------------------------------
+    async def login(
+        self,
+        username: str,
+        password: str,
+        client_address: str | None,
+        *,
+        legacy_client: bool = False,
+    ) -> TokenPair:
+        """Check the password (throttled) and start a session. The first
+        backend's clients never refresh, so their access tokens live longer."""
+        now = self._clock()
+        access_ttl_s = self._s.legacy_access_token_ttl_s if legacy_client else None
+        key = lookup_key(username)
+        throttled = [("account", key)]
+        if client_address:
+            throttled.append(("address", client_address))
+        async with self._tx() as repo:
+            locked_until = await repo.locked_until(throttled, now)
+            user = None if locked_until else await repo.user_by_email_key(key)
+        if locked_until is not None:
+            LOGINS.labels("throttled").inc()
+            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
+
+        if len(password) > self._s.password_max_length * 4:
+            verified_ok, new_hash = False, None  # not worth hashing; not a password we issued
+        else:
+            verification = await self._hashing.verify(
+                user.password_hash if user else None, password
+            )
+            verified_ok, new_hash = verification.ok, verification.new_hash
+        if not verified_ok or user is None:
+            await self._count_failure(key, client_address)
+            LOGINS.labels("failed").inc()
+            raise InvalidCredentials(log_reason="unknown account" if user is None else "mismatch")
+
+        async with self._tx() as repo:
+            if await repo.user_by_id(user.id) is None:  # deleted meanwhile
+                pair = None
+            else:
+                await repo.clear_failures("account", key)
+                if new_hash is not None:
+                    await repo.rehash(user.id, new_hash, expected=user.password_hash)
+                pair = await self._start_session(repo, user.id, now, access_ttl_s=access_ttl_s)
+        if pair is None:
+            raise InvalidCredentials(log_reason="account deleted during login")
+        LOGINS.labels("succeeded").inc()
+        log.info("logged in", user_id=str(user.id), rehashed=new_hash is not None)
+        return pair
+
+    async def refresh(self, presented: str) -> TokenPair:
+        """Rotate: the presented token is spent and a new one of the same family
+        issued. A spent token presented again means it leaked: the family ends."""
+        now = self._clock()
+        outcome: TokenPair | AuthError
+        async with self._tx() as repo:
+            row = await repo.refresh_token_for_update(digest(presented))
+            if row is None or row.revoked_at is not None:
+                outcome = InvalidRefreshToken(log_reason="unknown or revoked")
+            elif row.rotated_at is not None:
+                revoked = await repo.revoke_family(row.family_id, now)
+                REFRESH_REUSE.inc()
+                log.warning(
+                    "refresh token reused; family revoked",
+                    user_id=str(row.user_id),
+                    family_id=str(row.family_id),
+                    revoked=revoked,
+                )
+                outcome = InvalidRefreshToken(log_reason="reuse of a rotated token")
+            elif row.expires_at <= now or row.family_expires_at <= now:
+                outcome = InvalidRefreshToken(log_reason="expired")
+            else:
+                await repo.mark_rotated(row.id, now)
+                outcome = await self._start_session(
+                    repo, row.user_id, now, family=(row.family_id, row.family_expires_at)
+                )
+        if isinstance(outcome, AuthError):
+            raise outcome
+        return outcome
+
+    async def logout(self, presented: str) -> None:
+        """End the session the refresh token belongs to (idempotent)."""
+        now = self._clock()
+        async with self._tx() as repo:
+            row = await repo.refresh_token_for_update(digest(presented))
+            if row is not None:
+                await repo.revoke_family(row.family_id, now)
+
+    def authenticate(self, bearer: str | None) -> AccessClaims:
+        if not bearer:
+            raise NotAuthenticated(log_reason="no bearer token")
+        try:
+            return self._verifier.verify(bearer)
+        except InvalidAccessToken as exc:
+            raise NotAuthenticated(log_reason=str(exc)) from exc
+
+    # --- password reset --------------------------------------------------------------------
+    async def request_password_reset(self, raw_email: str) -> None:
+        """Mail a single-use link if the address has an account. Same answer,
+        and nearly the same work, either way; the mail leaves in the background."""
+        email = self._email(raw_email)
+        now = self._clock()
+        token = new_opaque_token()
+        resend_after = now - timedelta(seconds=self._s.reset_resend_interval_s)
+        async with self._tx() as repo:
+            user = await repo.user_by_email_key(email.key)
+            send = user is not None and not await repo.reset_requested_since(user.id, resend_after)
+            if user is not None and send:
+                await repo.use_reset_tokens(user.id, now)
+                await repo.add_reset_token(
+                    ResetToken(
+                        id=uuid.uuid4(),
+                        token_hash=digest(token),
+                        user_id=user.id,
+                        created_at=now,
+                        expires_at=now + timedelta(seconds=self._s.reset_token_ttl_s),
+                        used_at=None,
+                    )
+                )
+        if user is not None and send:
+            self._send_later(self._reset_mail(user.email, token))
+        log.info("password reset requested", known=user is not None, mailed=send)
+
+    async def reset_password(self, token: str, new_password: str) -> None:
+        """Spend the reset token, set the password, end every session."""
+        token_hash = digest(token)
+        async with self._tx() as repo:
+            row = await repo.reset_token_for_update(token_hash)
+            user = await repo.user_by_id(row.user_id) if row is not None else None
+        if row is None or user is None or not self._reset_usable(row, self._clock()):
+            raise InvalidResetToken()
+        self._check_policy(new_password, user.email)
+        new_hash = await self._hashing.hash(new_password)
+        now = self._clock()
+        async with self._tx() as repo:
+            row = await repo.reset_token_for_update(token_hash)  # re-check under lock
+            usable = row is not None and self._reset_usable(row, now)
+            if usable:
+                await repo.use_reset_tokens(user.id, now)
+                await repo.set_password_hash(user.id, new_hash, changed_at=now)
+                await repo.revoke_sessions(user.id, now)
+                await repo.clear_failures("account", user.email_key)
+        if not usable:
+            raise InvalidResetToken(log_reason="spent concurrently")
+        log.info("password reset", user_id=str(user.id))
+
+    # --- housekeeping ----------------------------------------------------------------------
+    async def sweep(self) -> dict[str, int]:
+        async with self._tx() as repo:
+            return await repo.sweep(self._clock(), throttle_window=self._window)
+
+    async def drain_mail(self) -> None:
+        """Wait for mail still being sent (at shutdown)."""
+        if self._mail_tasks:
+            await asyncio.gather(*self._mail_tasks, return_exceptions=True)
+
+    # --- helpers -----------------------------------------------------------------------------
+    def _email(self, raw: str) -> EmailAddress:
+        try:
+            return parse_email(raw)
+        except EmailRejected as exc:
+            raise InvalidEmail(str(exc)) from exc
+
+    def _check_policy(self, password: str, email: str | None) -> None:
+        violation = self._policy.check(password, email=email)
+        if violation is not None:
+            raise WeakPassword(violation.message, code=violation.code)
+
+    async def _reauthenticate(self, claims: AccessClaims, password: str) -> User:
+        """The caller's account, after checking its password again (throttled)."""
+        now = self._clock()
+        async with self._tx() as repo:
+            user = await repo.user_by_id(claims.user_id)
+            locked_until = (
+                await repo.locked_until([("account", user.email_key)], now) if user else None
+            )
+        if user is None:
+            raise NotAuthenticated(log_reason="account no longer exists")
+        if locked_until is not None:
+            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
+        if not (await self._hashing.verify(user.password_hash, password)).ok:
+            await self._count_failure(user.email_key, None)
+            raise InvalidCredentials("The password is incorrect.")
+        return user
+
+    async def _count_failure(self, key: str, client_address: str | None) -> None:
+        now = self._clock()
+        async with self._tx() as repo:
+            await repo.record_failure(
+                "account", key, now, window=self._window, limit=self._s.throttle_account_failures
+            )
+            if client_address:
+                await repo.record_failure(
+                    "address",
+                    client_address,
+                    now,
+                    window=self._window,
+                    limit=self._s.throttle_address_failures,
+                )
+
+    async def _start_session(
+        self,
+        repo: Repository,
+        user_id: UUID,
+        now: datetime,
+        *,
+        family: tuple[UUID, datetime] | None = None,
+        access_ttl_s: int | None = None,
+    ) -> TokenPair:
+        family_id, family_ends = family or (
+            uuid.uuid4(),
+            now + timedelta(seconds=self._s.session_max_age_s),
+        )
+        token = new_opaque_token()
+        await repo.add_refresh_token(
+            RefreshToken(
+                id=uuid.uuid4(),
+                token_hash=digest(token),
+                family_id=family_id,
+                user_id=user_id,
+                created_at=now,
+                expires_at=min(now + timedelta(seconds=self._s.refresh_token_ttl_s), family_ends),
+                family_expires_at=family_ends,
+                rotated_at=None,
+                revoked_at=None,
+            )
+        )
+        access = self._issuer.issue(user_id, family_id, now, ttl_s=access_ttl_s)
+        return TokenPair(access.token, token, access.expires_in)
+
+    @staticmethod
+    def _reset_usable(row: ResetToken, now: datetime) -> bool:
+        return row.used_at is None and row.expires_at > now
+
+    def _reset_mail(self, to: str, token: str) -> EmailMessage:
+        link = f"{self._s.reset_url}?{urlencode({'token': token})}"
+        minutes = max(1, self._s.reset_token_ttl_s // 60)
+        body = (
+            "Someone (we hope you) asked to reset the password of your pind account.\n\n"
+            f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
+            f"Or enter this reset code: {token}\n\n"
+            "The link works once. If you did not ask for it, ignore this mail; "
+            "your password stays as it is.\n"
+        )
+        return self._mailer.compose(to=to, subject="Reset your pind password", body=body)
+
+    def _taken_address_mail(self, to: str) -> EmailMessage:
+        body = (
+            "Someone tried to create a pind account with this e-mail address, "
+            "which already has one.\n\nIf it was you, sign in, or reset your password "
+            "if you forgot it. If not, you can ignore this mail.\n"
+        )
+        return self._mailer.compose(to=to, subject="Your pind account", body=body)
+
+    def _send_later(self, message: EmailMessage) -> None:
+        task = asyncio.create_task(self._deliver(message), name="smtp-send")
+        self._mail_tasks.add(task)
+        task.add_done_callback(self._mail_tasks.discard)
+
+    async def _deliver(self, message: EmailMessage) -> None:
+        try:
+            await self._mailer.send(message)
+            log.info("mail sent", subject=message["Subject"])
+        except MailDeliveryError as exc:
+            log.error("mail not sent", subject=message["Subject"], error=str(exc))

@@ -1,0 +1,76 @@
+"""A sample vlog travels through all six services over the real broker and
+lands as places with coordinates; failures end the job readably."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from typing import Any
+
+import httpx
+
+from pind_kit.testing import REPO_ROOT
+from tests.e2e.stack import Stack
+
+SAMPLES = REPO_ROOT / "samples" / "vlogs"
+FINAL = {"succeeded", "partial", "failed"}
+
+
+def gold(video_id: str) -> dict[str, Any]:
+    return json.loads((SAMPLES / video_id / "gold.json").read_text(encoding="utf-8"))
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    r = 6_371_000.0
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+async def submit_and_wait(
+    client: httpx.AsyncClient, stack: Stack, url: str, within_s: float = 240.0
+) -> dict[str, Any]:
+    submitted = await client.post(f"{stack.gateway}/api/v1/videos", json={"url": url, "refresh": True})
+    assert submitted.status_code == 202, submitted.text
+    status_url = submitted.json()["status_url"]
+    if status_url.startswith("/"):
+        status_url = stack.gateway + status_url
+    try:
+        async with asyncio.timeout(within_s):
+            while True:
+                job = (await client.get(status_url)).json()
+                if job["state"] in FINAL:
+                    return job
+                await asyncio.sleep(0.5)
+    except TimeoutError:
+        raise AssertionError(f"job did not finish: {job}\n{stack.logs()}") from None
+
+
+async def test_sample_vlog_end_to_end(stack: Stack) -> None:
+    video_id = "pindSeoul01"
+    async with httpx.AsyncClient(timeout=10) as client:
+        job = await submit_and_wait(client, stack, f"https://youtu.be/{video_id}?si=share")
+
+    assert job["state"] == "succeeded", f"{job}\n{stack.logs()}"
+    assert job["video_id"] == video_id
+    assert {name: s["state"] for name, s in job["stages"].items()} == {
+        "ingest": "succeeded", "transcript": "succeeded", "vision": "succeeded", "geo": "succeeded",
+    }
+    places = job["places"]
+    for expected in gold(video_id)["places"]:
+        match = [p for p in places if p["name"] == expected["name"]]
+        assert match, f"{expected['name']} not found in {[p['name'] for p in places]}"
+        assert distance_m(match[0]["lat"], match[0]["lon"], expected["lat"], expected["lon"]) < 200
+        assert match[0]["evidence"], "every place carries its evidence"
+    sources = {e["source"] for p in places for e in p["evidence"]}
+    assert {"transcript", "ocr"} <= sources, sources
+
+
+async def test_private_video_fails_with_a_readable_reason(stack: Stack) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        job = await submit_and_wait(client, stack, "https://www.youtube.com/watch?v=pindPrivat1")
+    assert job["state"] == "failed"
+    assert job["stages"]["ingest"]["state"] == "failed"
+    assert "private" in (job["error"] or "").lower()
