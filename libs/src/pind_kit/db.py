@@ -34,10 +34,16 @@ NAMING_CONVENTION = {
 }
 
 
+TOPIC_PREFIX_OPTION = "pind_topic_prefix"
+
+
 def make_engine(settings: ServiceSettings) -> AsyncEngine:
-    """An asyncpg engine whose search_path is the service's own schema."""
+    """An asyncpg engine whose search_path is the service's own schema. It
+    carries the deployment's topic namespace, so outbox rows written through
+    it name the physical topic whichever relay publishes them."""
     return create_async_engine(
         settings.database_url.get_secret_value(),
+        execution_options={TOPIC_PREFIX_OPTION: settings.kafka_topic_prefix},
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_pre_ping=True,

@@ -3,9 +3,10 @@ describe; a relay publishes them in order and deletes them.
 
 ``enqueue`` is called inside the caller's transaction. ``OutboxRelay`` runs
 beside the service: it wakes when this process enqueued something (or every
-``relay_poll_interval_s`` for rows written by other processes), locks a batch
-with ``FOR UPDATE SKIP LOCKED`` (several instances may relay at once), sends
-the batch through the idempotent producer, waits for every acknowledgement and
+``relay_poll_interval_s`` for rows written by other processes), takes the
+schema's relay lock (a transaction-scoped advisory lock: one relay publishes at
+a time, so rows leave in id order and per-key order holds across instances),
+sends a batch through the idempotent producer, waits for every acknowledgement and
 deletes the rows in the same transaction. A crash after sending and before
 commit publishes the batch again with the same event ids: consumers dedupe.
 """
@@ -20,12 +21,12 @@ from typing import Any
 import structlog
 from aiokafka import AIOKafkaProducer
 from pind_contracts import Contract, Envelope, Topic
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from pind_kit.db import OUTBOX
+from pind_kit.db import OUTBOX, TOPIC_PREFIX_OPTION
 from pind_kit.metrics import OUTBOX_PUBLISHED, OUTBOX_RELAY_ERRORS
 
 log = structlog.get_logger(__name__)
@@ -51,6 +52,8 @@ async def enqueue(
     topics), so every event of one video lands on one partition in order.
     """
     name = topic if isinstance(topic, str) else topic.name
+    prefix = session.get_bind().get_execution_options().get(TOPIC_PREFIX_OPTION, "")
+    name = name if name.startswith(prefix) else prefix + name
     value = payload if isinstance(payload, bytes) else encode_payload(payload)
     headers = {k: v.decode() for k, v in envelope.to_headers()}
     await session.execute(
@@ -80,9 +83,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
-        topic_prefix: str = "",
     ) -> None:
-        self._topic_prefix = topic_prefix
         self._sessionmaker = sessionmaker
         self._producer = producer
         self._batch_size = batch_size
@@ -126,6 +127,13 @@ class OutboxRelay:
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were published."""
         async with self._sessionmaker() as session, session.begin():
+            locked = await session.scalar(
+                text(
+                    "SELECT pg_try_advisory_xact_lock(hashtext('pind-outbox:' || current_schema()))"
+                )
+            )
+            if not locked:
+                return 0  # another instance is relaying this schema's rows
             rows: Sequence[Any] = (
                 await session.execute(
                     select(
@@ -140,7 +148,7 @@ class OutboxRelay:
                 return 0
             futures = [
                 await self._producer.send(
-                    self._topic_prefix + topic,
+                    topic,
                     value=value,
                     key=key.encode() if key is not None else None,
                     headers=[(k, v.encode()) for k, v in headers.items()],

@@ -401,7 +401,6 @@ class Worker:
             self.producer,
             batch_size=self.settings.relay_batch_size,
             poll_interval_s=self.settings.relay_poll_interval_s,
-            topic_prefix=self.settings.kafka_topic_prefix,
         )
         await self.relay.start()
         await self.broker.start()

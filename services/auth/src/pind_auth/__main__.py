@@ -11,6 +11,7 @@ import structlog
 import uvicorn
 from pind_kit.logging import configure_logging
 from pind_kit.migrations import upgrade
+from pind_kit.settings import ServiceSettings
 
 from pind_auth.security.keys import thumbprint, write_new_key
 from pind_auth.settings import AuthSettings
@@ -55,13 +56,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "keygen":
         keygen(args.directory)
         return
+    if args.command == "migrate":
+        # Migrations need the database only, not the signing keys.
+        base = ServiceSettings(service_name="auth", db_schema="auth")
+        configure_logging(base)
+        upgrade(base, MIGRATIONS_DIR)
+        log.info("migrations applied")
+        return
     settings = AuthSettings()  # required fields come from the environment
     configure_logging(settings)
-    if args.command == "migrate":
-        upgrade(settings, MIGRATIONS_DIR)
-        log.info("migrations applied")
-    else:
-        serve(settings)
+    serve(settings)
 
 
 if __name__ == "__main__":
