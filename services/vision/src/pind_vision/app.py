@@ -1,0 +1,47 @@
+"""Wiring: settings -> adapters -> service -> worker."""
+
+from __future__ import annotations
+
+from pind_kit.worker import Worker
+
+from pind_vision.adapters.media import MediaFetcher
+from pind_vision.merge import MergeRules
+from pind_vision.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
+from pind_vision.ocr.tesseract import TesseractSettings
+from pind_vision.service import MediaSource, ReadingLimits, VisionService
+from pind_vision.settings import VisionSettings
+from pind_vision.subscribers import register
+
+
+def build_service(
+    settings: VisionSettings, *, media: MediaSource | None = None, engine: OcrEngine | None = None
+) -> VisionService:
+    """The vision service with its real adapters (or the ones given)."""
+    return VisionService(
+        media=media or MediaFetcher(settings),
+        engine=engine
+        or DetectorTesseractEngine(
+            EngineSettings(tesseract=TesseractSettings(processes=settings.ocr_processes))
+        ),
+        policy=settings.sampling_policy(),
+        rules=MergeRules(min_confidence=settings.ocr_min_confidence),
+        limits=ReadingLimits(
+            max_frames=settings.sample_max_frames,
+            batch_frames=settings.ocr_batch_frames,
+            progress_every_s=settings.progress_every_s,
+            read_thumbnail=settings.read_thumbnail,
+        ),
+    )
+
+
+def build_worker(
+    settings: VisionSettings | None = None,
+    *,
+    media: MediaSource | None = None,
+    engine: OcrEngine | None = None,
+) -> Worker:
+    """The vision worker, ready to ``run()`` (or to start in a test)."""
+    settings = settings or VisionSettings()  # env supplies the rest
+    worker = Worker(settings)
+    register(worker, build_service(settings, media=media, engine=engine))
+    return worker
