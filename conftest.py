@@ -7,8 +7,8 @@ end-to-end stack uses a namespace of its own on top.
 
 import os
 
-from pind_kit.testing import TEST_TOPIC_PREFIX
-
-os.environ.setdefault("PIND_KAFKA_TOPIC_PREFIX", TEST_TOPIC_PREFIX)
+# Not imported from pind_kit.testing: importing it here would stop pytest from
+# rewriting its asserts when it loads it as a plugin below.
+os.environ.setdefault("PIND_KAFKA_TOPIC_PREFIX", "test.")
 
 pytest_plugins = ["pind_kit.testing"]

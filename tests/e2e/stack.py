@@ -77,6 +77,7 @@ def service_env(
         PIND_LOG_JSON="true",
         PIND_KAFKA_TOPIC_PREFIX=topic_prefix,
         PIND_DEV="true",
+        PIND_GUEST_SUBMISSIONS_PER_WINDOW="10000",
     )
     return env
 

@@ -1,0 +1,112 @@
+"""Outbox relay (order, physical topic names) and the ops endpoints of a worker."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from pind_contracts import JobStage, Topic
+from pind_contracts.envelope import Envelope
+from pind_kit.db import service_metadata
+from pind_kit.ops import OpsServer
+from pind_kit.outbox import enqueue
+from pind_kit.settings import ServiceSettings
+from pind_kit.testing import TopicReader, create_topics, physical_topic, running, unique_topic
+from pind_kit.worker import Worker
+
+SCHEMA = "kit_outbox_test"
+
+
+@pytest.fixture(scope="module")
+async def schema(admin_database_url: str) -> AsyncIterator[str]:
+    engine = create_async_engine(admin_database_url)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        await conn.run_sync(service_metadata(SCHEMA).create_all)
+    yield SCHEMA
+    async with engine.begin() as conn:
+        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+    await engine.dispose()
+
+
+def _worker(admin_database_url: str, kafka_bootstrap: str, port: int = 0) -> Worker:
+    return Worker(
+        ServiceSettings(
+            service_name="kit-outbox-test",
+            database_url=admin_database_url,
+            db_schema=SCHEMA,
+            kafka_bootstrap=kafka_bootstrap,
+            relay_poll_interval_s=0.1,
+            relay_batch_size=7,  # several batches for 50 rows
+            http_port=port,
+        )
+    )
+
+
+async def test_relay_publishes_every_row_in_order_to_the_namespaced_topic(
+    schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    topic = Topic(unique_topic("outbox"), JobStage, 1, "video id", "outbox test")
+    await create_topics(kafka_bootstrap, [topic.name])
+    worker = _worker(admin_database_url, kafka_bootstrap)
+    job = uuid.uuid4()
+    async with TopicReader(kafka_bootstrap, topic.name) as reader, running(worker):
+        for n in range(50):
+            async with worker.sessionmaker() as session, session.begin():
+                stage = JobStage(job_id=job, video_id="abcdefghijk", stage="geo",
+                                 state="progress", progress=n / 50)
+                await enqueue(session, topic, stage, Envelope(
+                    type=topic.event_type, producer="test", subject="abcdefghijk", job_id=job))
+        records = await reader.until(lambda seen: len(seen) >= 50)
+    progress = [JobStage.model_validate_json(r.value or b"").progress for r in records]
+    assert progress == sorted(progress) and len(progress) == 50
+    assert all(r.topic == physical_topic(topic.name) for r in records)
+    assert all(r.key == b"abcdefghijk" for r in records)
+    async with worker.engine.connect() as conn:  # every row published is gone
+        left = await conn.scalar(text(f"SELECT count(*) FROM {SCHEMA}.outbox"))
+    assert left == 0
+
+
+async def test_ops_endpoints_report_health_readiness_and_metrics(
+    schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    worker = _worker(admin_database_url, kafka_bootstrap, port)
+    async with running(worker):
+        ops = OpsServer(worker)
+        await ops.start()
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                health = await client.get("/healthz")
+                ready = await client.get("/readyz")
+                metrics = await client.get("/metrics")
+        finally:
+            await ops.stop()
+    assert health.json()["status"] == "ok"
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": True, "kafka": True}
+    assert "pind_outbox_published_total" in metrics.text
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(kafka_bootstrap: str) -> None:
+    worker = Worker(
+        ServiceSettings(
+            service_name="kit-unready",
+            database_url="postgresql+asyncpg://nobody:wrong@127.0.0.1:1/none",
+            db_schema="none",
+            kafka_bootstrap=kafka_bootstrap,
+        )
+    )
+    checks = await worker.ready()
+    assert checks["database"] is False
+    await worker.engine.dispose()
