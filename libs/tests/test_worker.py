@@ -9,6 +9,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.db import add_kit_tables, service_metadata
@@ -22,8 +25,6 @@ from pind_kit.testing import (
     unique_topic,
 )
 from pind_kit.worker import Incoming, TransientError, UnitOfWork, Worker
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 SCHEMA = "kit_test"
 

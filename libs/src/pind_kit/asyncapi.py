@@ -12,6 +12,7 @@ from typing import Any
 
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
+
 from pind_contracts import ALL_TOPICS
 
 

@@ -20,12 +20,12 @@ from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from pind_contracts import Contract, Envelope, Topic
 from sqlalchemy import delete, insert, select, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from pind_contracts import Contract, Envelope, Topic
 from pind_kit.db import OUTBOX, TOPIC_PREFIX_OPTION
 from pind_kit.metrics import OUTBOX_PUBLISHED, OUTBOX_RELAY_ERRORS
 

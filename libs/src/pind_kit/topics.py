@@ -8,10 +8,11 @@ import asyncio
 import sys
 
 from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
-from pind_contracts import ALL_TOPICS
-from pind_contracts.topics import DLT_PARTITIONS
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pind_contracts import ALL_TOPICS
+from pind_contracts.topics import DLT_PARTITIONS
 
 
 class TopicSettings(BaseSettings):

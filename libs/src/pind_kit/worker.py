@@ -24,14 +24,14 @@ from aiokafka import AIOKafkaProducer
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pind_contracts import JOB_STAGE, Contract, Envelope, EnvelopeError, JobStage, Topic
-from pind_contracts.events.job_stage import StageState
-from pind_contracts.types import Stage
 from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from pind_contracts import JOB_STAGE, Contract, Envelope, EnvelopeError, JobStage, Topic
+from pind_contracts.events.job_stage import StageState
+from pind_contracts.types import Stage
 from pind_kit.db import PROCESSED_EVENTS, make_engine, make_sessionmaker
 from pind_kit.errors import AlreadyProcessed, TransientError, UndecodableEvent
 from pind_kit.logging import configure_logging
