@@ -1,0 +1,134 @@
+# pind: top-level commands. `make` (or `make help`) lists them.
+# Everything runs on 127.0.0.1 without Docker: Kafka (KRaft) from Maven
+# Central jars, our own PostgreSQL cluster, six services as processes.
+# Ports, run dirs and roles: docs/conventions.md.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT      := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+RUN_DIR   := $(abspath $(or $(PIND_RUN_DIR),$(ROOT)/.run))
+CACHE_DIR := $(abspath $(or $(PIND_CACHE_DIR),$(HOME)/.cache/pind))
+VENV      := $(or $(UV_PROJECT_ENVIRONMENT),$(ROOT)/.venv)
+export PIND_RUN_DIR := $(RUN_DIR)
+export PIND_CACHE_DIR := $(CACHE_DIR)
+# uv installed by scripts/bootstrap.sh into a private venv when pip could not.
+export PATH := $(CACHE_DIR)/tools/bin:$(PATH)
+
+UV_RUN   := uv run --frozen --no-sync
+WITH_ENV := scripts/with-env.sh
+STAMP    := $(RUN_DIR)/.setup.stamp
+KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
+SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
+                fakes/pyproject.toml services/*/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
+PYTEST_ARGS ?=
+MYPY_PATHS  := contracts/src libs/src $(wildcard services/*/src) fakes/src
+SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
+
+.PHONY: help setup setup-if-needed infra-up infra-down topics migrate up services-up \
+        services-down down status logs demo test lint lint-shell bench asyncapi schemas \
+        compose-config compose-up compose-down clean-run
+
+help: ## list the targets
+	@echo "pind — make targets (run dir: $(RUN_DIR))"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+
+setup: ## install what this machine lacks (apt, uv), uv sync, fetch the Kafka jars
+	scripts/bootstrap.sh
+	@mkdir -p "$(RUN_DIR)" && touch "$(STAMP)"
+
+$(STAMP): $(SETUP_INPUTS)
+	scripts/bootstrap.sh
+	@mkdir -p "$(@D)" && touch "$@"
+
+setup-if-needed: $(STAMP)
+	@if [[ ! -x "$(VENV)/bin/python" || ! -f "$(KAFKA_MARKER)" ]]; then \
+	  scripts/bootstrap.sh && touch "$(STAMP)"; fi
+
+infra-up: setup-if-needed ## start PostgreSQL + Kafka, wait until ready, create the topics
+	scripts/infra.sh up
+
+infra-down: ## stop Kafka and PostgreSQL
+	scripts/infra.sh down
+
+topics: ## create/verify the Kafka topics (python -m pind_kit.topics ensure)
+	scripts/infra.sh topics
+
+migrate: ## run every service's migrations (python -m pind_kit.migrate)
+	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
+
+up: setup-if-needed ## the whole stack: infra, migrations, fakes, six services
+	scripts/infra.sh up
+	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
+	scripts/services.sh start fakes
+	scripts/services.sh start
+	@echo "pind is up: gateway http://127.0.0.1:8000 (make status, make logs, make down)"
+
+services-up: ## start the fakes and the six services (infra must be up)
+	scripts/services.sh start fakes
+	scripts/services.sh start
+
+services-down: ## stop the six services and the fakes
+	scripts/services.sh stop all
+
+down: ## stop services, fakes, Kafka and PostgreSQL
+	scripts/services.sh stop all
+	scripts/infra.sh down
+
+status: ## show what runs
+	@deploy/postgres/status.sh || true
+	@deploy/kafka/status.sh || true
+	@scripts/services.sh status || true
+
+logs: ## follow all logs in .run/logs (NAME=gateway for one)
+	scripts/logs.sh $(NAME)
+
+demo: up ## the stack plus one sample video analysed end to end, places printed
+	$(WITH_ENV) $(UV_RUN) python -m pind_fakes.demo
+	@echo "the stack keeps running; 'make down' stops it"
+
+test: setup-if-needed ## infra + migrations + pytest (PYTEST_ARGS=...); stops what it started
+	scripts/test.sh $(PYTEST_ARGS)
+
+lint: setup-if-needed ## ruff check, ruff format --check, mypy, shellcheck
+	@rc=0; \
+	echo "+ ruff check ."; $(UV_RUN) ruff check . || rc=1; \
+	echo "+ ruff format --check ."; $(UV_RUN) ruff format --check . || rc=1; \
+	echo "+ mypy $(MYPY_PATHS)"; $(UV_RUN) mypy $(MYPY_PATHS) || rc=1; \
+	$(MAKE) lint-shell || rc=1; \
+	exit $$rc
+
+lint-shell: ## shellcheck the scripts
+	@if command -v shellcheck >/dev/null; then \
+	  echo "+ shellcheck"; shellcheck -x $(SHELL_FILES); \
+	else echo "shellcheck not installed (apt-get install shellcheck); skipped"; fi
+
+bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
+	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
+	scripts/bench.sh
+
+asyncapi: setup-if-needed ## write docs/asyncapi.yaml (python -m pind_kit.asyncapi)
+	$(UV_RUN) python -m pind_kit.asyncapi yaml > docs/asyncapi.yaml.tmp || { rm -f docs/asyncapi.yaml.tmp; exit 1; }
+	mv docs/asyncapi.yaml.tmp docs/asyncapi.yaml
+	@echo "wrote docs/asyncapi.yaml"
+
+schemas: setup-if-needed ## regenerate contracts/schemas (python -m pind_contracts.schemas write)
+	$(UV_RUN) python -m pind_contracts.schemas write
+
+compose-config: ## validate docker-compose.yml
+	scripts/compose.sh config
+
+compose-up: ## the same stack in containers (needs a Docker engine)
+	scripts/compose.sh up
+
+compose-down: ## stop the containers
+	scripts/compose.sh down
+
+clean-run: ## stop everything and delete the run dir (data, logs, generated passwords)
+	-scripts/services.sh stop all
+	-scripts/infra.sh down
+	rm -rf "$(RUN_DIR)"
+	@echo "removed $(RUN_DIR)"

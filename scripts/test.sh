@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# `make test`: infrastructure up, migrations, then pytest. Whatever this run
+# started (Kafka, PostgreSQL, services, fakes) is stopped again at the end, so
+# a re-run starts clean; what was already running is left running.
+#   scripts/test.sh [PYTEST_ARGS...]   (default args: $PYTEST_ARGS or see below)
+set -euo pipefail
+PIND_LOG_TAG="test"
+# shellcheck source=lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
+require_uv
+ensure_run_dirs
+
+was_running() { # NAME -> 0 when our NAME is running now
+  case "$1" in
+    kafka) "$PIND_ROOT/deploy/kafka/status.sh" >/dev/null 2>&1 ;;
+    postgres) "$PIND_ROOT/deploy/postgres/status.sh" >/dev/null 2>&1 ;;
+    *) read_pid "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
+declare -A before=()
+for n in kafka postgres fakes "${PIND_SERVICES[@]}"; do
+  if was_running "$n"; then before[$n]=1; fi
+done
+# Every process pytest starts inherits this marker; cleanup stops those left.
+test_run_id="$$-$(now_s)"
+
+# shellcheck disable=SC2317 # invoked by the EXIT trap
+cleanup() {
+  local rc=$? n ours=()
+  trap - EXIT INT TERM
+  # Services and fakes this run may have started (directly or via the tests'
+  # own use of scripts/services.sh); services.sh also stops our stale
+  # processes that hold a port without a pid file.
+  for n in fakes "${PIND_SERVICES[@]}"; do
+    [[ -n "${before[$n]:-}" ]] || ours+=("$n")
+  done
+  if ((${#ours[@]})); then
+    "$PIND_ROOT/scripts/services.sh" stop "${ours[@]}" >/dev/null 2>&1 || true
+  fi
+  # Anything else this run left behind (e.g. a service a test started on
+  # another port and did not stop): found by the marker in its environment.
+  for n in $(pids_with_env "PIND_TEST_RUN_ID=$test_run_id"); do
+    pid_alive "$n" || continue
+    warn "stopping a leftover process of this test run: pid $n: $(proc_cmdline "$n" | cut -c1-120)"
+    stop_pid "$n" leftover 10
+  done
+  [[ -n "${before[kafka]:-}" ]] || "$PIND_ROOT/deploy/kafka/stop.sh" || true
+  [[ -n "${before[postgres]:-}" ]] || "$PIND_ROOT/deploy/postgres/stop.sh" || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+t0="$(now_s)"
+"$PIND_ROOT/scripts/infra.sh" up
+t1="$(now_s)"
+info "migrations: uv run python -m pind_kit.migrate"
+"$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m pind_kit.migrate ||
+  die "migrations failed ('uv run python -m pind_kit.migrate'); see the output above"
+t2="$(now_s)"
+
+if (($#)); then
+  args=("$@")
+else
+  # shellcheck disable=SC2206 # PYTEST_ARGS is a word list by design
+  args=(${PYTEST_ARGS:--q --durations=15 --junitxml=test-artifacts/junit.xml})
+fi
+mkdir -p "$PIND_ROOT/test-artifacts"
+info "uv run pytest ${args[*]}"
+set +e
+PIND_TEST_RUN_ID="$test_run_id" "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync pytest "${args[@]}"
+rc=$?
+set -e
+t3="$(now_s)"
+if ((rc == 5)); then
+  # pytest's "no tests collected": not a failure of the stack.
+  warn "pytest collected no tests (exit 5); treating as success"
+  rc=0
+fi
+info "timings: infra $((t1 - t0))s, migrations $((t2 - t1))s, pytest $((t3 - t2))s"
+exit "$rc"
