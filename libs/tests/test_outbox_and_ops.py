@@ -59,10 +59,21 @@ async def test_relay_publishes_every_row_in_order_to_the_namespaced_topic(
     async with TopicReader(kafka_bootstrap, topic.name) as reader, running(worker):
         for n in range(50):
             async with worker.sessionmaker() as session, session.begin():
-                stage = JobStage(job_id=job, video_id="abcdefghijk", stage="geo",
-                                 state="progress", progress=n / 50)
-                await enqueue(session, topic, stage, Envelope(
-                    type=topic.event_type, producer="test", subject="abcdefghijk", job_id=job))
+                stage = JobStage(
+                    job_id=job,
+                    video_id="abcdefghijk",
+                    stage="geo",
+                    state="progress",
+                    progress=n / 50,
+                )
+                await enqueue(
+                    session,
+                    topic,
+                    stage,
+                    Envelope(
+                        type=topic.event_type, producer="test", subject="abcdefghijk", job_id=job
+                    ),
+                )
         records = await reader.until(lambda seen: len(seen) >= 50)
     progress = [JobStage.model_validate_json(r.value or b"").progress for r in records]
     assert progress == sorted(progress) and len(progress) == 50

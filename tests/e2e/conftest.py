@@ -30,8 +30,11 @@ async def topic_namespace() -> AsyncIterator[str]:
 
 @pytest.fixture(scope="session")
 async def stack(topic_namespace: str) -> AsyncIterator[Stack]:
-    async with fakes_running() as urls, running_stack(
-        {"youtube": urls.youtube, "gemini": urls.gemini, "geocoders": urls.geocoders},
-        topic_prefix=topic_namespace,
-    ) as running:
+    async with (
+        fakes_running() as urls,
+        running_stack(
+            {"youtube": urls.youtube, "gemini": urls.gemini, "geocoders": urls.geocoders},
+            topic_prefix=topic_namespace,
+        ) as running,
+    ):
         yield running

@@ -134,9 +134,7 @@ def stop(service: ServiceProcess, sig: int = signal.SIGTERM, within_s: float = 2
 
 
 @contextlib.asynccontextmanager
-async def running_stack(
-    fakes: Mapping[str, str], topic_prefix: str = ""
-) -> AsyncIterator[Stack]:
+async def running_stack(fakes: Mapping[str, str], topic_prefix: str = "") -> AsyncIterator[Stack]:
     stack = Stack(fakes=fakes, topic_prefix=topic_prefix)
     try:
         for name, port in SERVICES.items():

@@ -6,12 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import signal
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from pind_kit.testing import REPO_ROOT
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, restart, stop
 
 SAMPLES = REPO_ROOT / "samples" / "vlogs"
 FINAL = {"succeeded", "partial", "failed"}
@@ -29,23 +31,34 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * r * math.asin(math.sqrt(a))
 
 
+async def job_when(
+    client: httpx.AsyncClient,
+    status_url: str,
+    done: Callable[[dict[str, Any]], bool],
+    within_s: float,
+) -> dict[str, Any]:
+    """The job as soon as ``done`` holds. Polling the status URL is what the
+    legacy clients do, so it is the behaviour under test here."""
+    async with asyncio.timeout(within_s):
+        while not done(job := (await client.get(status_url)).json()):  # noqa: ASYNC110
+            await asyncio.sleep(0.3)
+    return job
+
+
 async def submit_and_wait(
     client: httpx.AsyncClient, stack: Stack, url: str, within_s: float = 240.0
 ) -> dict[str, Any]:
-    submitted = await client.post(f"{stack.gateway}/api/v1/videos", json={"url": url, "refresh": True})
+    submitted = await client.post(
+        f"{stack.gateway}/api/v1/videos", json={"url": url, "refresh": True}
+    )
     assert submitted.status_code == 202, submitted.text
     status_url = submitted.json()["status_url"]
     if status_url.startswith("/"):
         status_url = stack.gateway + status_url
     try:
-        async with asyncio.timeout(within_s):
-            while True:
-                job = (await client.get(status_url)).json()
-                if job["state"] in FINAL:
-                    return job
-                await asyncio.sleep(0.5)
+        return await job_when(client, status_url, lambda job: job["state"] in FINAL, within_s)
     except TimeoutError:
-        raise AssertionError(f"job did not finish: {job}\n{stack.logs()}") from None
+        raise AssertionError(f"job did not finish\n{stack.logs()}") from None
 
 
 async def test_sample_vlog_end_to_end(stack: Stack) -> None:
@@ -56,7 +69,10 @@ async def test_sample_vlog_end_to_end(stack: Stack) -> None:
     assert job["state"] == "succeeded", f"{job}\n{stack.logs()}"
     assert job["video_id"] == video_id
     assert {name: s["state"] for name, s in job["stages"].items()} == {
-        "ingest": "succeeded", "transcript": "succeeded", "vision": "succeeded", "geo": "succeeded",
+        "ingest": "succeeded",
+        "transcript": "succeeded",
+        "vision": "succeeded",
+        "geo": "succeeded",
     }
     places = job["places"]
     for expected in gold(video_id)["places"]:
@@ -74,3 +90,31 @@ async def test_private_video_fails_with_a_readable_reason(stack: Stack) -> None:
     assert job["state"] == "failed"
     assert job["stages"]["ingest"]["state"] == "failed"
     assert "private" in (job["error"] or "").lower()
+
+
+async def test_a_worker_killed_mid_job_is_replaced_and_the_job_still_succeeds(
+    stack: Stack,
+) -> None:
+    """SIGKILL vision while it reads the video: its offset was not committed,
+    so the restarted worker gets the event again and the job completes."""
+    video_id = "pindHongdae"
+    async with httpx.AsyncClient(timeout=10) as client:
+        submitted = await client.post(
+            f"{stack.gateway}/api/v1/videos",
+            json={"url": f"https://www.youtube.com/watch?v={video_id}", "refresh": True},
+        )
+        assert submitted.status_code == 202, submitted.text
+        status_url = stack.gateway + submitted.json()["status_url"].removeprefix(stack.gateway)
+        await job_when(
+            client, status_url, lambda job: job["stages"]["vision"]["state"] == "running", 120
+        )
+        killed = stop(stack.processes["vision"], signal.SIGKILL)
+        assert killed == -signal.SIGKILL
+        await restart(stack, "vision")
+        try:
+            job = await job_when(client, status_url, lambda job: job["state"] in FINAL, 300)
+        except TimeoutError:
+            raise AssertionError(f"job did not finish after the restart\n{stack.logs()}") from None
+    assert job["state"] == "succeeded", f"{job}\n{stack.logs()}"
+    assert job["stages"]["vision"]["state"] == "succeeded"
+    assert any(p["name"] == "망원시장" for p in job["places"]), job["places"]
