@@ -27,7 +27,7 @@ PYTEST_ARGS ?=
 MYPY_PATHS  := contracts/src libs/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
-.PHONY: help setup setup-if-needed infra-up infra-down topics migrate up services-up \
+.PHONY: readme-settings help setup setup-if-needed infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
         compose-config compose-up compose-down clean-run
 
@@ -132,3 +132,6 @@ clean-run: ## stop everything and delete the run dir (data, logs, generated pass
 	-scripts/infra.sh down
 	rm -rf "$(RUN_DIR)"
 	@echo "removed $(RUN_DIR)"
+
+readme-settings: ## regenerate the settings table in README.md
+	$(UV_RUN) python scripts/readme_settings.py

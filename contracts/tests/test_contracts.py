@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from pind_contracts import ALL_TOPICS, Envelope, EnvelopeError, VideoRequested
 from pind_contracts.schemas import check, incompatibilities, schema_of
 

@@ -116,7 +116,9 @@ async def test_prints_progress_then_the_places_table(gateway_factory: Any) -> No
     url = gateway_factory(gateway)
     code, out, err = await asyncio.to_thread(_run, ["--gateway", url, "--poll", "0"])
     assert code == 0, err
-    assert gateway.submitted == [{"url": "https://www.youtube.com/watch?v=pindSeoul01"}]
+    assert gateway.submitted == [
+        {"url": "https://www.youtube.com/watch?v=pindSeoul01", "refresh": True}
+    ]
     progress = [line for line in out.splitlines() if line.startswith("[")]
     assert len(progress) == 3  # the repeated "running" snapshot prints once
     assert "transcript 40%" in progress[1] and "ingest done" in progress[1]

@@ -99,10 +99,12 @@ def _error_text(response: httpx.Response) -> str:
     return str(body)
 
 
-def submit(client: httpx.Client, gateway: str, video_id: str) -> tuple[str, str]:
+def submit(
+    client: httpx.Client, gateway: str, video_id: str, *, refresh: bool = True
+) -> tuple[str, str]:
     url = f"https://www.youtube.com/watch?v={video_id}"
     try:
-        response = client.post(f"{gateway}/api/v1/videos", json={"url": url})
+        response = client.post(f"{gateway}/api/v1/videos", json={"url": url, "refresh": refresh})
     except httpx.TransportError as error:
         raise DemoError(
             f"cannot reach the gateway at {gateway} ({error.__class__.__name__}). "
@@ -205,12 +207,17 @@ def run(
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the job")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls")
+    parser.add_argument(
+        "--cached",
+        action="store_true",
+        help="accept a stored result (default: analyse again, end to end)",
+    )
     parser.add_argument("--strict", action="store_true", help="a partial result is a failure")
     args = parser.parse_args(argv)
     gateway = args.gateway.rstrip("/")
     try:
         with httpx.Client(timeout=10.0, headers={"User-Agent": "pind-demo/1.0"}) as client:
-            job_id, status_url = submit(client, gateway, args.video)
+            job_id, status_url = submit(client, gateway, args.video, refresh=not args.cached)
             out.write(f"submitted {args.video}: job {job_id}\n")
             job = follow(
                 client, status_url, timeout_s=args.timeout, poll_s=args.poll, out=out, sleep=sleep

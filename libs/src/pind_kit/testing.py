@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,8 +116,34 @@ async def create_topics(bootstrap: str, names: Iterable[str], partitions: int = 
         await admin.close()
 
 
+_UNIQUE_TOPICS: set[str] = set()
+
+
 def unique_topic(stem: str = "test") -> str:
-    return f"pind.{stem}.{uuid.uuid4().hex[:12]}.v1"
+    """A topic name no other test uses; deleted (with its DLT) when the session ends."""
+    name = f"pind.{stem}.{uuid.uuid4().hex[:12]}.v1"
+    _UNIQUE_TOPICS.update({name, name + ".dlt"})
+    return name
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _delete_unique_topics() -> Iterator[None]:
+    yield
+    if not _UNIQUE_TOPICS:
+        return
+    bootstrap = run_env().get("PIND_KAFKA_BOOTSTRAP", "127.0.0.1:9092")
+
+    async def delete() -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            doomed = [physical_topic(n) for n in _UNIQUE_TOPICS]
+            await admin.delete_topics([n for n in doomed if n in existing])
+        finally:
+            await admin.close()
+
+    asyncio.run(delete())
 
 
 async def publish_raw(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+
 from pind_fakes.serving import serve
 from pind_fakes.settings import FakesSettings
 from pind_fakes.youtube import create_app

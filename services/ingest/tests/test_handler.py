@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+
 from pind_contracts import (
     JOB_STAGE,
     VIDEO_INGESTED,

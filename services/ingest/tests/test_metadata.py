@@ -91,7 +91,7 @@ def test_sparse_info_still_gives_valid_metadata() -> None:
     assert metadata.description == ""
     assert metadata.duration_s is None
     assert metadata.upload_date is None
-    assert metadata.tags == metadata.chapters == metadata.thumbnails == []
+    assert (metadata.tags, metadata.chapters, metadata.thumbnails) == ([], [], [])
     assert caption_tracks({"subtitles": None, "automatic_captions": None}) == []
 
 

@@ -12,6 +12,7 @@ from uuid import uuid4
 
 import pytest
 from aiohttp import web
+
 from pind_contracts import AnalysisOptions, VideoRequested
 from pind_fakes.serving import requests_seen, serve
 from pind_ingest.adapters.youtube import YoutubeMetadataReader

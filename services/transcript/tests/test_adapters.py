@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
 from pind_fakes.serving import requests_seen, serve
 from pind_fakes.settings import FakesSettings
 from pind_transcript.adapters.captions import CaptionsClient

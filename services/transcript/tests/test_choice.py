@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from pind_transcript.choice import AvailableTrack, TrackChoice, base_language, choose_track
 
 KO_EN = ("ko", "en")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pytest
+
 from pind_contracts import AnalysisOptions, TranscriptSegment, VideoIngested, VideoMetadata
 from pind_transcript.service import (
     NO_CAPTIONS_REASON,
@@ -14,7 +15,7 @@ from pind_transcript.service import (
     TranscriptService,
     preferred_languages,
 )
-from pind_transcript.transcript import Transcript, YoutubeRefused, segments_from
+from pind_transcript.transcript import StepContext, Transcript, YoutubeRefused, segments_from
 
 VIDEO = VideoIngested(
     job_id=uuid.uuid4(),
@@ -30,9 +31,13 @@ class Step:
     outcome: Transcript | Exception | None
     is_speech: bool = False
     calls: list[Sequence[str]] = field(default_factory=list)
+    contexts: list[StepContext] = field(default_factory=list)
 
-    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None:
+    async def transcribe(
+        self, video_id: str, languages: Sequence[str], context: StepContext
+    ) -> Transcript | None:
         self.calls.append(list(languages))
+        self.contexts.append(context)
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
@@ -71,8 +76,30 @@ async def test_nothing_anywhere_is_no_transcript_with_a_reason_for_people() -> N
     assert await captions_only.transcribe(VIDEO) is None
     assert captions_only.no_transcript_reason == NO_CAPTIONS_REASON
 
+    assert captions_only.no_transcript_code == "no_captions"
+
     with_speech = TranscriptService([Step("captions", None), Step("speech", None, True)], ["ko"])
     assert with_speech.no_transcript_reason == NO_TRANSCRIPT_REASON
+    assert with_speech.no_transcript_code == "no_speech"
+
+
+async def test_steps_learn_the_declared_language_and_length_and_report_progress() -> None:
+    video = VIDEO.model_copy(
+        update={"metadata": VIDEO.metadata.model_copy(update={"language": "en", "duration_s": 40})}
+    )
+    reported: list[float] = []
+
+    async def report(fraction: float) -> None:
+        reported.append(fraction)
+
+    step = Step("speech", TEXT, True)
+    await TranscriptService([step], ["ko"]).transcribe(video, report)
+
+    (context,) = step.contexts
+    assert (context.spoken_language, context.duration_s) == ("en", 40)
+    await context.progress(0.5)
+    await context.progress(1.7)  # clamped
+    assert reported == [0.5, 1.0]
 
 
 def test_segments_are_cleaned_and_empty_ones_dropped() -> None:

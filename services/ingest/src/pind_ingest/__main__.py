@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from pind_kit.migrations import upgrade
-
 from pind_ingest.app import build_worker
 from pind_ingest.settings import IngestSettings
+from pind_kit.migrations import upgrade
 
 # services/ingest/migrations, beside src/ in the workspace checkout.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"

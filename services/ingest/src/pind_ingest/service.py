@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
-from pind_contracts import VIDEO_INGESTED, VideoIngested, VideoRequested
-from pind_kit.worker import UnitOfWork
 
+from pind_contracts import VIDEO_INGESTED, VideoIngested, VideoRequested
 from pind_ingest.failures import VideoNotIngestible, check_ingestible
 from pind_ingest.metadata import caption_tracks, video_metadata
+from pind_kit.worker import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

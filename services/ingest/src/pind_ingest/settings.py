@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pind_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
+
+from pind_kit.settings import ServiceSettings
 
 
 class IngestSettings(ServiceSettings):

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from pind_kit.migrations import upgrade
-
 from pind_transcript.app import build_worker
 from pind_transcript.settings import TranscriptSettings
 

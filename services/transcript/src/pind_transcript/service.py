@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import structlog
+
 from pind_contracts import TRANSCRIPT_READY, TranscriptReady, VideoIngested
 from pind_kit.errors import TransientError
 from pind_kit.worker import UnitOfWork
-
-from pind_transcript.transcript import Transcript
+from pind_transcript.transcript import ProgressReport, StepContext, Transcript
 
 log = structlog.get_logger(__name__)
 
@@ -32,7 +32,9 @@ class TranscriptStep(Protocol):
     @property
     def is_speech(self) -> bool: ...
 
-    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None: ...
+    async def transcribe(
+        self, video_id: str, languages: Sequence[str], context: StepContext
+    ) -> Transcript | None: ...
 
 
 def preferred_languages(video: VideoIngested, configured: Sequence[str]) -> list[str]:
@@ -48,11 +50,20 @@ class TranscriptService:
     languages: Sequence[str]
 
     @property
-    def no_transcript_reason(self) -> str:
-        speech = any(step.is_speech for step in self.steps)
-        return NO_TRANSCRIPT_REASON if speech else NO_CAPTIONS_REASON
+    def has_speech(self) -> bool:
+        return any(step.is_speech for step in self.steps)
 
-    async def transcribe(self, video: VideoIngested) -> Transcript | None:
+    @property
+    def no_transcript_reason(self) -> str:
+        return NO_TRANSCRIPT_REASON if self.has_speech else NO_CAPTIONS_REASON
+
+    @property
+    def no_transcript_code(self) -> str:
+        return "no_speech" if self.has_speech else "no_captions"
+
+    async def transcribe(
+        self, video: VideoIngested, progress: ProgressReport | None = None
+    ) -> Transcript | None:
         """The first non-empty transcript the steps produce, in order.
 
         A step that fails transiently (YouTube blocking the captions API, say)
@@ -61,10 +72,15 @@ class TranscriptService:
         retry: "blocked" must not be reported as "no captions".
         """
         languages = preferred_languages(video, self.languages)
+        context = StepContext(
+            spoken_language=video.metadata.language,
+            duration_s=video.metadata.duration_s,
+            report_progress=progress,
+        )
         deferred: TransientError | None = None
         for step in self.steps:
             try:
-                transcript = await step.transcribe(video.video_id, languages)
+                transcript = await step.transcribe(video.video_id, languages, context)
             except TransientError as exc:
                 log.warning("transcript step failed transiently", step=step.name, error=str(exc))
                 deferred = deferred or exc
@@ -80,12 +96,16 @@ class TranscriptService:
         """Report the stage, transcribe, and commit ``transcript.ready`` with
         ``succeeded``, or ``skipped`` when no source has any text."""
         await uow.stage("started")
-        transcript = await self.transcribe(video)
+
+        async def report(fraction: float) -> None:
+            await uow.stage("progress", progress=fraction)
+
+        transcript = await self.transcribe(video, report)
         async with uow.transaction():
             if transcript is None:
                 log.info("no transcript", reason=self.no_transcript_reason)
                 await uow.emit_stage(
-                    "skipped", reason=self.no_transcript_reason, error_code="no_captions"
+                    "skipped", reason=self.no_transcript_reason, error_code=self.no_transcript_code
                 )
                 return
             log.info(

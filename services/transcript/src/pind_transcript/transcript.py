@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from pind_contracts.events.transcript_ready import TranscriptSegment, TranscriptSource
@@ -16,6 +16,28 @@ class Transcript:
     language: str
     source: TranscriptSource
     segments: tuple[TranscriptSegment, ...]
+
+
+ProgressReport = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    """What a step may know about the video beyond its id: the spoken language
+    its metadata declares, its length, and where to report progress (0..1) of
+    long work such as speech-to-text."""
+
+    spoken_language: str | None = None
+    duration_s: float | None = None
+    report_progress: ProgressReport | None = None
+
+    async def progress(self, fraction: float) -> None:
+        """Report ``fraction`` (clamped to 0..1) when someone listens."""
+        if self.report_progress is not None:
+            await self.report_progress(min(max(fraction, 0.0), 1.0))
+
+
+NO_CONTEXT = StepContext()
 
 
 class YoutubeRefused(TransientError):

@@ -19,10 +19,10 @@ from typing import Any
 
 import structlog
 import yt_dlp
-from pind_contracts.types import VIDEO_ID_PATTERN
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError
 
+from pind_contracts.types import VIDEO_ID_PATTERN
 from pind_ingest.adapters import recorded_youtube
 from pind_ingest.failures import (
     MetadataUnreadable,

@@ -14,7 +14,6 @@ from typing import Any
 
 import requests
 import structlog
-from pind_contracts.events.transcript_ready import TranscriptSource
 from youtube_transcript_api import (
     AgeRestricted,
     CouldNotRetrieveTranscript,
@@ -38,10 +37,17 @@ from youtube_transcript_api import (
 )
 from youtube_transcript_api.proxies import GenericProxyConfig
 
+from pind_contracts.events.transcript_ready import TranscriptSource
 from pind_transcript.adapters import youtube_rewrite
 from pind_transcript.choice import AvailableTrack, TrackChoice, choose_track
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import Transcript, YoutubeRefused, segments_from
+from pind_transcript.transcript import (
+    NO_CONTEXT,
+    StepContext,
+    Transcript,
+    YoutubeRefused,
+    segments_from,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -114,7 +120,9 @@ class CaptionsClient:
     def __init__(self, settings: TranscriptSettings) -> None:
         self._settings = settings
 
-    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None:
+    async def transcribe(
+        self, video_id: str, languages: Sequence[str], context: StepContext = NO_CONTEXT
+    ) -> Transcript | None:
         """The captions of ``video_id`` in the best available language, or None
         when it has none; raises :class:`YoutubeRefused` when YouTube blocks us
         or cannot be reached."""

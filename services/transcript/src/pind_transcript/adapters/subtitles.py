@@ -10,44 +10,29 @@ temporary directory, and parse it.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import structlog
 import yt_dlp
-from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError
 
-from pind_transcript.adapters import youtube_rewrite
+from pind_transcript.adapters.ytdlp import is_retryable, watch_url, youtube_dl, ytdlp_params
 from pind_transcript.choice import AvailableTrack, TrackChoice, choose_track
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import Transcript, YoutubeRefused, segments_from
+from pind_transcript.transcript import (
+    NO_CONTEXT,
+    StepContext,
+    Transcript,
+    YoutubeRefused,
+    segments_from,
+)
 from pind_transcript.webvtt import WebVTTError, webvtt_segments
 
 log = structlog.get_logger(__name__)
-
-_BLOCKED_HINTS = ("not a bot", "http error 429", "too many requests", "captcha", "rate-limited")
-
-
-class _YtDlpLogger:
-    """Routes yt-dlp's output into structured logs instead of stdout."""
-
-    def debug(self, message: str) -> None:
-        if not message.startswith("[debug] "):
-            log.debug("yt-dlp", message=message)
-
-    def info(self, message: str) -> None:
-        log.debug("yt-dlp", message=message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp warning", message=message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp error", message=message)
 
 
 def _has_vtt(formats: object) -> bool:
@@ -87,33 +72,6 @@ def subtitle_tracks(info: Mapping[str, Any]) -> list[AvailableTrack]:
     return tracks
 
 
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        exc_info = getattr(current, "exc_info", None)
-        if isinstance(exc_info, tuple) and len(exc_info) == 3:
-            pending.append(exc_info[1])
-        pending.extend((current.__cause__, current.__context__))
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Blocked by YouTube, a network failure or a 5xx: may pass later."""
-    if any(hint in str(exc).lower().replace("\u2019", "'") for hint in _BLOCKED_HINTS):
-        return True
-    for cause in _causes(exc):
-        if isinstance(cause, HTTPError):
-            return cause.status >= 500 or cause.status in (408, 429)
-        if isinstance(cause, TransportError | ConnectionError | TimeoutError):
-            return True
-    return False
-
-
 class SubtitleDownloader:
     """Reads the best WebVTT subtitle track of a video with yt-dlp."""
 
@@ -123,7 +81,9 @@ class SubtitleDownloader:
     def __init__(self, settings: TranscriptSettings) -> None:
         self._settings = settings
 
-    async def transcribe(self, video_id: str, languages: Sequence[str]) -> Transcript | None:
+    async def transcribe(
+        self, video_id: str, languages: Sequence[str], context: StepContext = NO_CONTEXT
+    ) -> Transcript | None:
         """Subtitles of ``video_id`` (manual before generated, preferred languages
         first, else any language), or None when there are none."""
         try:
@@ -136,37 +96,13 @@ class SubtitleDownloader:
             raise YoutubeRefused(f"yt-dlp's subtitles did not arrive within {limit:.0f} s") from exc
 
     def _params(self, workdir: Path, **extra: Any) -> dict[str, Any]:
-        settings = self._settings
-        params: dict[str, Any] = {
-            "quiet": True,
-            "noprogress": True,
-            "logger": _YtDlpLogger(),
-            "skip_download": True,
-            "noplaylist": True,
-            "socket_timeout": settings.http_timeout_s,
-            "extractor_retries": 1,
-            "cachedir": False,
-            "paths": {"home": str(workdir), "temp": str(workdir)},
-            "outtmpl": {"default": "%(id)s.%(ext)s"},
-            **extra,
-        }
-        if settings.youtube_proxy is not None:
-            params["proxy"] = settings.youtube_proxy.get_secret_value()
-        if settings.youtube_cookies_file is not None:
-            copy = workdir / "cookies.txt"  # yt-dlp writes the jar back on close
-            if not copy.exists():
-                shutil.copyfile(settings.youtube_cookies_file, copy)
-            params["cookiefile"] = str(copy)
-        return params
+        return ytdlp_params(self._settings, workdir, skip_download=True, **extra)
 
     def _youtube_dl(self, params: dict[str, Any]) -> yt_dlp.YoutubeDL:
-        ydl = yt_dlp.YoutubeDL(params)
-        if self._settings.youtube_recorded_url:
-            youtube_rewrite.install_recorded(ydl, self._settings.youtube_recorded_url)
-        return ydl
+        return youtube_dl(self._settings, params)
 
     def _fetch_blocking(self, video_id: str, languages: tuple[str, ...]) -> Transcript | None:
-        url = f"https://www.youtube.com/watch?v={video_id}"
+        url = watch_url(video_id)
         with tempfile.TemporaryDirectory(prefix="pind-subs-") as tmp:
             workdir = Path(tmp)
             try:
