@@ -35,9 +35,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from pind_fakes.gazetteer import Gazetteer
 from vlog_render import FONT_BOLD, render_media, render_thumbnails
 from vlog_specs import FPS, SAMPLE_RATE, SCENARIOS, VLOGS, Track, Vlog
+
+from pind_fakes.gazetteer import Gazetteer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO_ROOT / "samples"

@@ -9,7 +9,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import settings_table  # noqa: E402
+import settings_table
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 

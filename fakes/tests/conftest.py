@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
+
 from pind_fakes import gemini, geocoders, youtube
 from pind_fakes.serving import serve_in_thread
 from pind_fakes.settings import FakesSettings

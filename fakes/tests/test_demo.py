@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
 from pind_fakes import demo
 from pind_fakes.serving import serve_in_thread
 

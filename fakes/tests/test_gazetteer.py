@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pind_fakes.gazetteer import Gazetteer, PlaceCategory, english_alias
 from pind_fakes.romanize import romanize
 from pind_fakes.settings import FakesSettings

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from pind_fakes import geocoders
 from pind_fakes.gazetteer import haversine_m
 from pind_fakes.serving import serve

@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 import yt_dlp
+from yt_dlp.extractor.youtube import YoutubeIE
+
 from pind_fakes.gazetteer import Gazetteer, normalise
 from pind_fakes.settings import FakesSettings
-from yt_dlp.extractor.youtube import YoutubeIE
 
 VIDEO_IDS = ("pindSeoul01", "pindHongdae", "pindBusan03")
 

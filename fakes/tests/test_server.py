@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
+
 from pind_fakes.__main__ import main
 from pind_fakes.server import fakes_running
 from pind_fakes.settings import FakesSettings

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 import requests
 from aiohttp import web
-from pind_fakes.serving import requests_seen
-from pind_transcript.adapters.youtube_rewrite import mount, rewriting_session
 from requests.adapters import HTTPAdapter
 from youtube_transcript_api import (
     AgeRestricted,
@@ -19,6 +17,9 @@ from youtube_transcript_api import (
     VideoUnplayable,
     YouTubeTranscriptApi,
 )
+
+from pind_fakes.serving import requests_seen
+from pind_transcript.adapters.youtube_rewrite import mount, rewriting_session
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 import yt_dlp
 from aiohttp import web
+from yt_dlp.utils import DownloadError, ExtractorError
+
 from pind_fakes.serving import requests_seen
 from pind_ingest.adapters import recorded_youtube
 from pind_transcript.adapters import youtube_rewrite
-from yt_dlp.utils import DownloadError, ExtractorError
 
 Installer = Callable[[yt_dlp.YoutubeDL, str], None]
 # The ingest adapter and the transcript service's mirror of it behave the same.

@@ -48,7 +48,8 @@ def new_app() -> web.Application:
 
 
 def requests_seen(app: web.Application) -> list[RecordedRequest]:
-    return list(app[REQUEST_LOG])
+    log: collections.deque[RecordedRequest] = app[REQUEST_LOG]  # type: ignore[index,unused-ignore]
+    return list(log)
 
 
 @asynccontextmanager

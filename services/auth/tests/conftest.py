@@ -21,6 +21,9 @@ import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from pind_auth.__main__ import MIGRATIONS_DIR
 from pind_auth.app import create_app
 from pind_auth.security.keys import thumbprint, write_new_key
@@ -28,8 +31,6 @@ from pind_auth.settings import AuthSettings
 from pind_contracts import USER
 from pind_kit.migrations import upgrade
 from pind_kit.testing import create_topics, database_url
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 TEST_DOMAIN = "tests.example.com"
 

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from jwt.algorithms import OKPAlgorithm
+
 from pind_auth.security.keys import thumbprint
 from pind_auth.security.tokens import AccessTokenVerifier, InvalidAccessToken
 

@@ -14,12 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher
 from fastapi import FastAPI
-from pind_auth.models import Base
-from pind_contracts import USER, Envelope
-from pind_kit.testing import TopicReader
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from pind_auth.models import Base
+from pind_contracts import USER, Envelope
+from pind_kit.testing import TopicReader
 
 
 async def test_registering_a_taken_address_answers_the_same_and_mails_the_owner(

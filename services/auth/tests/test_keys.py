@@ -11,6 +11,8 @@ from typing import Any
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import ValidationError
+
 from pind_auth.security.keys import (
     KeyConfigurationError,
     load_key_ring,
@@ -20,7 +22,6 @@ from pind_auth.security.keys import (
     write_new_key,
 )
 from pind_auth.settings import AuthSettings
-from pydantic import ValidationError
 
 DB = "postgresql+asyncpg://nobody:unused@127.0.0.1:1/none"
 

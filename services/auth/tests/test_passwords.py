@@ -9,6 +9,7 @@ import pytest
 from argon2 import PasswordHasher
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from pind_auth.emails import EmailRejected, lookup_key, parse_email
 from pind_auth.security.passwords import PasswordHashing
 from pind_auth.security.policy import PasswordPolicy, common_passwords

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import structlog
 import uvicorn
-from pind_kit.logging import configure_logging
-from pind_kit.migrations import upgrade
-from pind_kit.settings import ServiceSettings
 
 from pind_auth.security.keys import thumbprint, write_new_key
 from pind_auth.settings import AuthSettings
+from pind_kit.logging import configure_logging
+from pind_kit.migrations import upgrade
+from pind_kit.settings import ServiceSettings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -13,8 +13,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pind_kit.service import kit_lifespan, ops_router
-from pind_kit.worker import Worker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pind_auth import endpoints
@@ -25,6 +23,8 @@ from pind_auth.security.passwords import PasswordHashing
 from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
+from pind_kit.service import kit_lifespan, ops_router
+from pind_kit.worker import Worker
 
 log = structlog.get_logger(__name__)
 

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from pind_kit.migrations import upgrade
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
@@ -37,6 +36,7 @@ from pind_auth.app import build_hashing
 from pind_auth.security.keys import KeyRing, thumbprint
 from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.settings import AuthSettings
+from pind_kit.migrations import upgrade
 
 BENCH_DOMAIN = "bench.example.com"
 PASSWORD = "benchmark passphrase, long enough"  # noqa: S105  (bench accounts only)

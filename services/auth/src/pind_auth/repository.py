@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from pind_contracts import USER, Envelope, UserChanged
-from pind_kit.outbox import enqueue
 from sqlalchemy import case, delete, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_auth.models import LoginThrottle, RefreshToken, ResetToken, User
+from pind_contracts import USER, Envelope, UserChanged
+from pind_kit.outbox import enqueue
 
 
 class Repository:

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 import structlog
-from pind_contracts import UserChanged
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_auth.adapters.smtp import MailDeliveryError, SmtpMailer
@@ -49,6 +48,7 @@ from pind_auth.security.tokens import (
     new_opaque_token,
 )
 from pind_auth.settings import AuthSettings
+from pind_contracts import UserChanged
 
 log = structlog.get_logger(__name__)
 

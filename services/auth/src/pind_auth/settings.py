@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pind_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr, model_validator
+
+from pind_kit.settings import ServiceSettings
 
 
 class AuthSettings(ServiceSettings):

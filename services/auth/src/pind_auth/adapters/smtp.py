@@ -6,6 +6,7 @@ from email.message import EmailMessage
 
 import aiosmtplib
 import structlog
+
 from pind_auth.settings import AuthSettings
 
 log = structlog.get_logger(__name__)

@@ -20,6 +20,7 @@ from typing import Any
 import structlog
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
 from pind_auth.settings import AuthSettings
 
 log = structlog.get_logger(__name__)

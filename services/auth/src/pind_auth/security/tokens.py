@@ -25,6 +25,7 @@ from uuid import UUID
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from pind_auth.security.keys import KeyRing
 
 ALGORITHM = "EdDSA"
