@@ -22,7 +22,7 @@ def settings() -> FakesSettings:
 @pytest.fixture(scope="session")
 def gazetteer_settings(settings: FakesSettings) -> FakesSettings:
     if not settings.gazetteer_dir.is_dir():
-        pytest.skip(f"the gazetteer is not at {settings.gazetteer_dir} (PIND_FAKES_GAZETTEER_DIR)")
+        pytest.fail(f"the gazetteer is not at {settings.gazetteer_dir} (PIND_FAKES_GAZETTEER_DIR)")
     return settings
 
 

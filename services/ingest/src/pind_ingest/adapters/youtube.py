@@ -13,7 +13,6 @@ import re
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
-from pind_ingest.adapters import recorded_youtube
 from pind_ingest.failures import (
     MetadataUnreadable,
     YoutubeUnreachable,
@@ -31,44 +29,10 @@ from pind_ingest.failures import (
 )
 from pind_ingest.metadata import watch_url
 from pind_ingest.settings import IngestSettings
+from pind_youtube import recorded
+from pind_youtube.ytdlp import YtDlpLogger, causes
 
 log = structlog.get_logger(__name__)
-
-
-class _YtDlpLogger:
-    """Routes yt-dlp's output into structured logs instead of stdout."""
-
-    def debug(self, message: str) -> None:
-        if not message.startswith("[debug] "):
-            log.debug("yt-dlp", message=message)
-
-    def info(self, message: str) -> None:
-        log.debug("yt-dlp", message=message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp warning", message=message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp error", message=message)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and everything it wraps: yt-dlp keeps causes in ``exc_info``."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        exc_info = getattr(current, "exc_info", None)
-        if isinstance(exc_info, tuple) and len(exc_info) == 3:
-            pending.append(exc_info[1])
-        cause = getattr(current, "cause", None)
-        if isinstance(cause, BaseException):
-            pending.append(cause)
-        pending.extend((current.__cause__, current.__context__))
 
 
 def classify(exc: BaseException) -> Exception:
@@ -76,7 +40,7 @@ def classify(exc: BaseException) -> Exception:
     http_status: int | None = None
     network = geo = False
     message = str(exc)
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, HTTPError):
             http_status = http_status or cause.status
         elif isinstance(cause, TransportError | socket.timeout | ConnectionError):
@@ -117,7 +81,7 @@ class YoutubeMetadataReader:
             "quiet": True,
             "no_warnings": False,
             "noprogress": True,
-            "logger": _YtDlpLogger(),
+            "logger": YtDlpLogger(),
             "skip_download": True,
             "noplaylist": True,
             "socket_timeout": settings.metadata_socket_timeout_s,
@@ -140,7 +104,7 @@ class YoutubeMetadataReader:
             yt_dlp.YoutubeDL(self._params(Path(tmp))) as ydl,
         ):
             if self._settings.youtube_recorded_url:
-                recorded_youtube.install(ydl, self._settings.youtube_recorded_url)
+                recorded.register(ydl, self._settings.youtube_recorded_url)
             try:
                 # process=False: metadata only, no format selection (which fails
                 # for reasons that do not concern us, e.g. a missing JS runtime).

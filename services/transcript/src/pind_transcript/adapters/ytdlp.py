@@ -4,7 +4,6 @@ downloads, its output routed into logs, and which of its errors may pass."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,51 +11,20 @@ import structlog
 import yt_dlp
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 
-from pind_transcript.adapters import youtube_rewrite
 from pind_transcript.settings import TranscriptSettings
+from pind_youtube import recorded
+from pind_youtube.ytdlp import YtDlpLogger, causes
 
 log = structlog.get_logger(__name__)
 
 _BLOCKED_HINTS = ("not a bot", "http error 429", "too many requests", "captcha", "rate-limited")
 
 
-class YtDlpLogger:
-    """Routes yt-dlp's output into structured logs instead of stdout."""
-
-    def debug(self, message: str) -> None:
-        if not message.startswith("[debug] "):
-            log.debug("yt-dlp", message=message)
-
-    def info(self, message: str) -> None:
-        log.debug("yt-dlp", message=message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp warning", message=message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp error", message=message)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        exc_info = getattr(current, "exc_info", None)
-        if isinstance(exc_info, tuple) and len(exc_info) == 3:
-            pending.append(exc_info[1])
-        pending.extend((current.__cause__, current.__context__))
-
-
 def is_retryable(exc: BaseException) -> bool:
     """Blocked by YouTube, a network failure or a 5xx: may pass later."""
     if any(hint in str(exc).lower().replace("\u2019", "'") for hint in _BLOCKED_HINTS):
         return True
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, HTTPError):
             return cause.status >= 500 or cause.status in (408, 429)
         if isinstance(cause, TransportError | ConnectionError | TimeoutError):
@@ -99,5 +67,5 @@ def youtube_dl(settings: TranscriptSettings, params: dict[str, Any]) -> yt_dlp.Y
     server when one is configured (the fake YouTube)."""
     ydl = yt_dlp.YoutubeDL(params)
     if settings.youtube_recorded_url:
-        youtube_rewrite.install_recorded(ydl, settings.youtube_recorded_url)
+        recorded.register(ydl, settings.youtube_recorded_url)
     return ydl

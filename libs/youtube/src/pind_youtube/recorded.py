@@ -95,6 +95,3 @@ def register(ydl: yt_dlp.YoutubeDL, recorded_url: str) -> None:
     key = ie.ie_key()
     ydl._ies = {key: ydl._ies[key], **{k: v for k, v in ydl._ies.items() if k != key}}
 
-
-# The name the ingest adapter calls.
-install = register

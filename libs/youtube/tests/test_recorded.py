@@ -13,15 +13,10 @@ from aiohttp import web
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_fakes.serving import requests_seen
-from pind_ingest.adapters import recorded_youtube
-from pind_transcript.adapters import youtube_rewrite
+from pind_youtube import recorded as recorded_youtube
 
 Installer = Callable[[yt_dlp.YoutubeDL, str], None]
-# The ingest adapter and the transcript service's mirror of it behave the same.
-INSTALLERS = [
-    pytest.param(recorded_youtube.register, id="ingest.register"),
-    pytest.param(youtube_rewrite.install_recorded, id="transcript.install_recorded"),
-]
+INSTALLERS = [pytest.param(recorded_youtube.register, id="register")]
 
 
 def _ydl(install: Installer, base_url: str, **params: Any) -> yt_dlp.YoutubeDL:

@@ -1,0 +1,1 @@
+"""pind-youtube: the yt-dlp glue ingest, transcript and vision share."""
