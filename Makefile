@@ -27,7 +27,7 @@ PYTEST_ARGS ?=
 MYPY_PATHS  := contracts/src libs/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
-.PHONY: readme-settings help setup setup-if-needed infra-up infra-down topics migrate up services-up \
+.PHONY: readme-settings eval help setup setup-if-needed infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
         compose-config compose-up compose-down clean-run
 
@@ -109,6 +109,9 @@ lint-shell: ## shellcheck the scripts
 bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	scripts/bench.sh
+
+eval: setup-if-needed ## geoparsing evaluation: corpora in ../shared/data/eval and the sample vlogs
+	$(UV_RUN) python -m evaluation.geo
 
 asyncapi: setup-if-needed ## write docs/asyncapi.yaml (python -m pind_kit.asyncapi)
 	$(UV_RUN) python -m pind_kit.asyncapi yaml > docs/asyncapi.yaml.tmp || { rm -f docs/asyncapi.yaml.tmp; exit 1; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `make bench`: run every benchmark module that exists, with the local stack's
-# settings: pind_kit.bench, then any pind_<service>.bench. Missing modules are
+# settings: pind_kit.bench, benchmarks.media, then any pind_<service>.bench. Missing modules are
 # skipped; a failing one fails the run (after the others ran).
 set -euo pipefail
 PIND_LOG_TAG=bench
@@ -9,7 +9,7 @@ PIND_LOG_TAG=bench
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 require_uv
 
-candidates=(pind_kit.bench)
+candidates=(pind_kit.bench benchmarks.media)
 for s in "${PIND_SERVICES[@]}"; do candidates+=("pind_$s.bench"); done
 
 mapfile -t present < <(
