@@ -27,7 +27,7 @@ PYTEST_ARGS ?=
 MYPY_PATHS  := contracts/src libs/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
-.PHONY: readme-settings eval help setup setup-if-needed infra-up infra-down topics migrate up services-up \
+.PHONY: readme-settings eval fuzz help setup setup-if-needed infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
         compose-config compose-up compose-down clean-run
 
@@ -109,6 +109,11 @@ lint-shell: ## shellcheck the scripts
 bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	scripts/bench.sh
+
+fuzz: up ## schemathesis against the running gateway's and auth's OpenAPI: no 5xx, no schema violations
+	$(WITH_ENV) $(UV_RUN) python -m pind_gateway.fuzz --base-url http://127.0.0.1:8000
+	$(UV_RUN) schemathesis run http://127.0.0.1:8001/openapi.json --checks all \
+	  --exclude-checks positive_data_acceptance --max-examples 30
 
 eval: setup-if-needed ## geoparsing evaluation: corpora in ../shared/data/eval and the sample vlogs
 	$(UV_RUN) python -m evaluation.geo

@@ -17,6 +17,8 @@ import pytest
 import uvicorn
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
+from sqlalchemy import select
+
 from pind_auth.__main__ import MIGRATIONS_DIR as AUTH_MIGRATIONS_DIR
 from pind_auth.app import create_app as create_auth_app
 from pind_auth.security.keys import write_new_key
@@ -49,7 +51,6 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import database_url, physical_topic, topic_prefix
 from pind_kit.topics import ensure_topics
 from pind_kit.worker import kafka_group_id
-from sqlalchemy import select
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
 
@@ -493,6 +494,8 @@ async def instances(
     common = {
         "PIND_CONSUMER_GROUP": group,
         "PIND_STREAM_HEARTBEAT_S": "1",
+        # Every test client here is 127.0.0.1: quotas are tested in test_timeouts_and_limits.
+        "PIND_GUEST_SUBMISSIONS_PER_WINDOW": "100000",
         "PIND_AUTH_URL": auth_server,
         "PIND_AUTH_JWKS_URL": f"{auth_server}/.well-known/jwks.json",
     }

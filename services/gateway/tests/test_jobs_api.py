@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from pind_contracts import JOB_STAGE, PLACES_EXTRACTED, VIDEO_INGESTED
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
 from pind_contracts import JOB_STAGE, VIDEO_REQUESTED, VideoRequested
 from pind_gateway.settings import GatewaySettings
 from pind_kit.testing import TopicReader

@@ -7,12 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func, select
+
 from pind_contracts import USER, Envelope, UserChanged
 from pind_gateway import service
 from pind_gateway.deps import GatewayContext
 from pind_gateway.models import Job, UserHistory
 from pind_kit.db import OUTBOX
-from sqlalchemy import func, select
+from pind_kit.testing import physical_topic
 
 STALE = timedelta(minutes=30)
 
@@ -31,7 +33,7 @@ async def test_job_stages_and_outbox_row_are_one_transaction(
             stale_after=STALE,
         )
         [row] = (await session.execute(select(OUTBOX).where(OUTBOX.c.key == video_id))).all()
-        assert row.topic == "pind.video.requested.v1"
+        assert row.topic == physical_topic("pind.video.requested.v1")
         assert row.headers["ce_jobid"] == str(submission.job.id)
         assert row.headers["ce_type"] == "pind.video.requested"
         view = await service.get_job(session, submission.job.id)

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from pind_contracts import VIDEO_REQUESTED, Envelope, VideoRequested
 from pind_gateway.settings import GatewaySettings
 from pind_kit.testing import KafkaRecord, TopicReader

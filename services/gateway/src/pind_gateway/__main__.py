@@ -7,11 +7,11 @@ import sys
 from pathlib import Path
 
 import uvicorn
-from pind_kit.logging import configure_logging
-from pind_kit.migrations import upgrade
 
 from pind_gateway.app import create_app
 from pind_gateway.settings import GatewaySettings
+from pind_kit.logging import configure_logging
+from pind_kit.migrations import upgrade
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -1,58 +1,133 @@
-"""Wiring: the FastAPI app, its routers, and the job projection in its lifespan."""
+"""Wiring: the FastAPI app, its routers, and in its lifespan the job projection,
+the NOTIFY listener, the timeout sweeper and the outbox relay."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from pind_kit.service import kit_lifespan, ops_router
-from pind_kit.worker import Worker
 
+from pind_gateway.adapters.auth_service import AuthServiceClient
+from pind_gateway.auth.endpoints import router as auth_router
+from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.deps import GatewayContext
 from pind_gateway.errors import install_error_handlers
+from pind_gateway.history.endpoints import legacy_router as legacy_history_router
+from pind_gateway.history.endpoints import router as history_router
 from pind_gateway.jobs.endpoints import router as jobs_router
 from pind_gateway.legacy.endpoints import router as legacy_router
+from pind_gateway.limits import Quotas
+from pind_gateway.live.endpoints import legacy_router as legacy_live_router
+from pind_gateway.live.endpoints import router as live_router
+from pind_gateway.live.listener import JobListener, asyncpg_dsn
 from pind_gateway.middleware import BodySizeLimit
+from pind_gateway.places.endpoints import router as places_router
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.subscribers import register_projection
+from pind_gateway.sweeper import sweep_forever
 from pind_gateway.videos.endpoints import router as videos_router
 from pind_gateway.watch import AnalysisWatch
+from pind_gateway.web.endpoints import mount_web
+from pind_kit.db import make_sessionmaker
+from pind_kit.service import kit_lifespan, ops_router
+from pind_kit.worker import Worker
 
 DESCRIPTION = """\
 Paste a YouTube link of a travel or food vlog; get the places it shows or
 talks about, with coordinates from a geocoder, evidence and confidence.
 
-Submit with `POST /api/v1/videos`, then follow `GET /api/v1/jobs/{job_id}`.
-The `legacy` endpoints keep the first backend's clients working.
-Errors are always `{"detail": <message>, "code": <code>}`.
+Submit with `POST /api/v1/videos`, then follow `GET /api/v1/jobs/{job_id}`
+(or live: `/api/v1/jobs/{job_id}/events` as Server-Sent Events,
+`/api/v1/jobs/{job_id}/ws` as a WebSocket). Sign in through `/auth/login`
+and send `Authorization: Bearer <access_token>`; guests may submit under
+stricter rate limits. The `legacy` endpoints keep the first backend's clients
+working. Errors are always `{"detail": <message>, "code": <code>}`.
 """
 
 TAGS = [
-    {"name": "videos", "description": "Submit links for analysis."},
-    {"name": "jobs", "description": "Follow an analysis and read its places."},
+    {"name": "videos", "description": "Submit links for analysis; read a video's places."},
+    {"name": "jobs", "description": "Follow an analysis (also live) and read its places."},
+    {"name": "places", "description": "Places on the map across videos; exports."},
+    {"name": "history", "description": "The signed-in user's requests."},
     {"name": "legacy", "description": "The first backend's API, for existing clients."},
     {"name": "ops", "description": "Liveness, readiness and metrics."},
 ]
 
 
-def create_app(settings: GatewaySettings | None = None, *, worker: Worker | None = None) -> FastAPI:
+def create_app(
+    settings: GatewaySettings | None = None,
+    *,
+    worker: Worker | None = None,
+    auth_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
     """The gateway: HTTP API plus the Kafka projection and outbox relay.
 
-    ``worker`` may be given to share an engine (tests); otherwise one is made
-    from ``settings``.
+    ``worker`` may be given to share an engine, ``auth_transport`` to reach the
+    auth service some other way than HTTP (tests); otherwise both come from
+    ``settings``.
     """
     settings = settings or GatewaySettings()
     worker = worker or Worker(settings)
     watch = AnalysisWatch()
-    register_projection(worker, watch, settings.consumer_group)
+    if settings.run_projection:
+        register_projection(worker, watch, settings.consumer_group)
+    listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
+    worker.background(listener.run)
+
+    @worker.background
+    async def sweep_jobs() -> None:
+        await sweep_forever(
+            worker.sessionmaker,
+            timeout_s=settings.job_timeout_s,
+            interval_s=settings.job_sweep_interval_s,
+        )
+
+    auth = AuthServiceClient(
+        str(settings.auth_url),
+        str(settings.auth_jwks_url),
+        timeout_s=settings.auth_timeout_s,
+        transport=auth_transport,
+    )
+    verifier = TokenVerifier(
+        auth.fetch_jwks,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        refetch_min_s=settings.jwks_refetch_min_s,
+    )
+    kit = kit_lifespan(worker)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with kit(app):
+            try:
+                yield
+            finally:
+                await auth.aclose()
 
     app = FastAPI(
         title="pind gateway",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
-        lifespan=kit_lifespan(worker),
+        lifespan=lifespan,
     )
-    app.state.gateway = GatewayContext(settings, worker.sessionmaker, watch)
+    app.state.gateway = GatewayContext(
+        settings,
+        worker.sessionmaker,
+        watch,
+        auth,
+        verifier,
+        Quotas(
+            settings.rate_window_s,
+            settings.guest_submissions_per_window,
+            settings.user_submissions_per_window,
+        ),
+        make_sessionmaker(worker.engine.execution_options(isolation_level="AUTOCOMMIT")),
+    )
+    app.state.listener = listener
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -60,12 +135,23 @@ def create_app(settings: GatewaySettings | None = None, *, worker: Worker | None
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type"],
+        expose_headers=["Retry-After", "Location"],
     )
 
-    app.include_router(videos_router)
-    app.include_router(jobs_router)
-    app.include_router(legacy_router)
+    for router in (
+        videos_router,
+        places_router,
+        jobs_router,
+        live_router,
+        history_router,
+        legacy_router,
+        legacy_history_router,
+        legacy_live_router,
+        auth_router,
+    ):
+        app.include_router(router)
     app.include_router(ops_router(worker))
+    mount_web(app, settings)
     return app

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pind_gateway.adapters.auth_service import AuthServiceClient
+from pind_gateway.auth.tokens import TokenVerifier
+from pind_gateway.errors import NotSignedIn
+from pind_gateway.limits import Quotas, charge_submission
 from pind_gateway.service import Requester
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.watch import AnalysisWatch
@@ -21,6 +27,13 @@ class GatewayContext:
     settings: GatewaySettings
     sessionmaker: async_sessionmaker[AsyncSession]
     watch: AnalysisWatch
+    auth: AuthServiceClient
+    verifier: TokenVerifier
+    quotas: Quotas
+    reader: async_sessionmaker[AsyncSession]
+    """Sessions for reads only, in autocommit: no BEGIN/ROLLBACK round trips. Under
+    READ COMMITTED every statement sees its own snapshot anyway, so reads lose no
+    consistency; anything that writes uses ``sessionmaker`` and a transaction."""
 
 
 def get_context(request: Request) -> GatewayContext:
@@ -40,11 +53,63 @@ async def get_session(context: ContextDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
-async def current_requester() -> Requester:
-    """Who is asking. Until the auth service exists every caller is a guest;
-    the auth step replaces this with a check of the optional bearer token
-    (a valid token → ``Requester(user_id)``, none → guest, a bad one → 401)."""
-    return Requester()
+async def get_reader(context: ContextDep) -> AsyncIterator[AsyncSession]:
+    """A read-only session (autocommit) for this request."""
+    async with context.reader() as session:
+        yield session
+
+
+ReaderDep = Annotated[AsyncSession, Depends(get_reader)]
+
+_bearer = HTTPBearer(
+    auto_error=False, description="An access token from POST /auth/login (or auth's API)."
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def current_requester(context: ContextDep, credentials: BearerDep) -> Requester:
+    """Who is asking: no token → a guest; a valid token → its user; a bad one → 401."""
+    if credentials is None:
+        return Requester()
+    return Requester(await context.verifier.verify(credentials.credentials))
 
 
 CurrentUser = Annotated[Requester, Depends(current_requester)]
+
+
+async def signed_in(requester: CurrentUser) -> uuid.UUID:
+    """The signed-in user's id; 401 for guests."""
+    if requester.user_id is None:
+        raise NotSignedIn()
+    return requester.user_id
+
+
+SignedInUser = Annotated[uuid.UUID, Depends(signed_in)]
+
+
+def client_address(request: Request) -> str | None:
+    """The caller's address (uvicorn already resolved trusted X-Forwarded-For)."""
+    return request.client.host if request.client else None
+
+
+async def submission_quota(
+    request: Request, context: ContextDep, requester: CurrentUser
+) -> Requester:
+    """The requester, once this submission fits their rate limit (else 429)."""
+    await charge_submission(
+        context.sessionmaker, context.quotas, requester, client_address(request)
+    )
+    return requester
+
+
+QuotedUser = Annotated[Requester, Depends(submission_quota)]
+
+
+async def guest_quota(request: Request, context: ContextDep) -> Requester:
+    """A guest, once this submission fits the guests' rate limit (else 429)."""
+    guest = Requester()
+    await charge_submission(context.sessionmaker, context.quotas, guest, client_address(request))
+    return guest
+
+
+QuotedGuest = Annotated[Requester, Depends(guest_quota)]

@@ -7,7 +7,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pind_kit.db import service_metadata
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -29,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from pind_gateway.domain.progress import JOB_STATES, STAGE_STATUSES, STAGES
+from pind_kit.db import service_metadata
 
 SCHEMA = "gateway"
 
@@ -83,6 +83,11 @@ class Job(Base):
         Index("ix_jobs_analysis_id", "analysis_id"),
         # At most one analysis of a video is in flight; new requests join it.
         Index(
+            "ix_jobs_in_flight_updated_at",
+            "updated_at",
+            postgresql_where=text("id = analysis_id AND state IN ('queued', 'running')"),
+        ),
+        Index(
             "uq_jobs_video_in_flight",
             "video_id",
             unique=True,
@@ -105,6 +110,9 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the gateway ended the analysis for silence: later reports of it
+    # are still stored per stage but no longer change the job's state.
+    timed_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     video: Mapped[Video] = relationship(lazy="raise")
 
@@ -136,6 +144,7 @@ class Place(Base):
     """A real place, one row per geocoder key however many videos show it."""
 
     __tablename__ = "places"
+    __table_args__ = (Index("ix_places_lat_lon", "lat", "lon"),)
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
     key: Mapped[str] = mapped_column(Text, unique=True)
@@ -164,6 +173,7 @@ class VideoPlace(Base):
     job_id: Mapped[uuid.UUID] = mapped_column(Uuid)
 
     place: Mapped[Place] = relationship(lazy="raise")
+    video: Mapped[Video] = relationship(lazy="raise", viewonly=True)
 
 
 class UserHistory(Base):
@@ -180,3 +190,16 @@ class UserHistory(Base):
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.video_id", ondelete="CASCADE"))
     job_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    video: Mapped[Video] = relationship(lazy="raise")
+
+
+class RateLimit(Base):
+    """Requests counted per caller key and fixed window, shared by every instance."""
+
+    __tablename__ = "rate_limits"
+    __table_args__ = (Index("ix_rate_limits_window_start", "window_start"),)
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from pind_contracts import Envelope, JobStage, Place, PlacesExtracted, UserChanged, VideoIngested
-from pind_contracts.events.video_ingested import Thumbnail
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pind_contracts import Envelope, JobStage, Place, PlacesExtracted, UserChanged, VideoIngested
+from pind_contracts.events.video_ingested import Thumbnail
 from pind_gateway import repository as repo
 from pind_gateway.domain.progress import (
     StageReport,
@@ -56,6 +56,10 @@ async def project_stage(
     if folded != current or report.stage not in rows:
         await repo.save_stage(session, lead.id, report.stage, folded, now)
         snapshots[report.stage] = folded
+    if lead.timed_out_at is not None:
+        await repo.announce(session, lead.id)
+        log.info("report of a timed-out analysis stored; job stays failed", stage=report.stage)
+        return lead.id
     status = derive_job_status(snapshots, lead.places_found)
     await repo.save_analysis_status(session, lead.id, status, now)
     log.info(
@@ -90,7 +94,10 @@ async def project_ingested(
     )
     log.info("video metadata projected", video_id=ingested.video_id, stored=stored)
     lead = await repo.get_job(session, ingested.job_id)
-    return lead.analysis_id if lead is not None else None
+    if lead is None:
+        return None
+    await repo.announce(session, lead.analysis_id)
+    return lead.analysis_id
 
 
 def best_thumbnail(thumbnails: Iterable[Thumbnail]) -> Thumbnail | None:
@@ -125,6 +132,10 @@ async def project_places(
     lead = await _lock_lead(session, result.job_id)
     if lead is None:
         return None
+    if lead.timed_out_at is not None:
+        await repo.announce(session, lead.id)
+        log.info("places of a timed-out analysis stored; job stays failed")
+        return lead.id
     rows_by_stage = await repo.stages_of(session, lead.id)
     snapshots = {name: snapshot_of(row) for name, row in rows_by_stage.items()}
     status = derive_job_status(snapshots, len(result.places))

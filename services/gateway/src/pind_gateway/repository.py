@@ -7,13 +7,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from pind_gateway.domain.progress import STAGES, JobStatus, StageName, StageSnapshot
-from pind_gateway.models import Job, JobStage, Place, UserHistory, Video, VideoPlace
+from pind_gateway.models import (
+    Job,
+    JobStage,
+    Place,
+    RateLimit,
+    UserHistory,
+    Video,
+    VideoPlace,
+)
+
+JOBS_CHANNEL = "pind_gateway_jobs"
+"""PostgreSQL channel on which every change of an analysis is announced (payload: its id)."""
 
 # --- videos ------------------------------------------------------------------
 
@@ -225,7 +236,8 @@ async def save_analysis_status(
     *,
     places_found: int | None = None,
 ) -> None:
-    """Copy the analysis' status to every job that shares it."""
+    """Copy the analysis' status to every job that shares it, and announce the
+    change to every gateway instance (delivered when the transaction commits)."""
     values: dict[str, Any] = {
         "state": status.state,
         "progress": status.progress,
@@ -245,6 +257,39 @@ async def save_analysis_status(
         await session.execute(
             update(Job).where(Job.id == analysis_id).values(places_found=places_found)
         )
+    await announce(session, analysis_id)
+
+
+async def announce(session: AsyncSession, analysis_id: uuid.UUID) -> None:
+    """NOTIFY the analysis' change; listeners re-read it after this transaction commits."""
+    await session.execute(
+        text("SELECT pg_notify(:channel, :payload)"),
+        {"channel": JOBS_CHANNEL, "payload": str(analysis_id)},
+    )
+
+
+async def silent_analyses(
+    session: AsyncSession, silent_since: datetime, limit: int
+) -> Sequence[Job]:
+    """Lead jobs still in flight with no report since ``silent_since``, locked
+    (skipping those another instance's sweeper holds)."""
+    return (
+        await session.scalars(
+            select(Job)
+            .where(
+                Job.id == Job.analysis_id,
+                Job.state.in_(("queued", "running")),
+                Job.updated_at < silent_since,
+            )
+            .order_by(Job.updated_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
+
+
+async def mark_timed_out(session: AsyncSession, analysis_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(update(Job).where(Job.id == analysis_id).values(timed_out_at=now))
 
 
 async def job_state(session: AsyncSession, job_id: uuid.UUID) -> str | None:
@@ -271,4 +316,102 @@ async def record_history(
 
 async def forget_user(session: AsyncSession, user_id: uuid.UUID) -> int:
     result = await session.execute(delete(UserHistory).where(UserHistory.user_id == user_id))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def history_page(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    limit: int,
+    before: tuple[datetime, int] | None = None,
+) -> Sequence[UserHistory]:
+    """A user's history, newest first, with the videos loaded."""
+    query = (
+        select(UserHistory)
+        .where(UserHistory.user_id == user_id)
+        .options(joinedload(UserHistory.video))
+        .order_by(UserHistory.created_at.desc(), UserHistory.id.desc())
+        .limit(limit)
+    )
+    if before is not None:
+        query = query.where(tuple_(UserHistory.created_at, UserHistory.id) < tuple_(*before))
+    return (await session.scalars(query)).all()
+
+
+async def places_of_videos(
+    session: AsyncSession, video_ids: Sequence[str]
+) -> dict[str, list[VideoPlace]]:
+    rows = await session.scalars(
+        select(VideoPlace)
+        .where(VideoPlace.video_id.in_(video_ids))
+        .options(joinedload(VideoPlace.place))
+        .order_by(VideoPlace.video_id, VideoPlace.rank)
+    )
+    found: dict[str, list[VideoPlace]] = {video_id: [] for video_id in video_ids}
+    for row in rows:
+        found[row.video_id].append(row)
+    return found
+
+
+async def delete_history(
+    session: AsyncSession, user_id: uuid.UUID, video_id: str | None = None
+) -> int:
+    """Remove one video (or, with ``video_id`` None, everything) from a user's history."""
+    statement = delete(UserHistory).where(UserHistory.user_id == user_id)
+    if video_id is not None:
+        statement = statement.where(UserHistory.video_id == video_id)
+    result = await session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- places across videos ------------------------------------------------------
+
+
+async def places_in_box(
+    session: AsyncSession,
+    min_lon: float,
+    min_lat: float,
+    max_lon: float,
+    max_lat: float,
+    limit: int,
+) -> Sequence[VideoPlace]:
+    """Video places whose place lies in the box (west may exceed east: the box
+    crosses the antimeridian), most confident first, with place and video loaded."""
+    lon = (
+        Place.lon.between(min_lon, max_lon)
+        if min_lon <= max_lon
+        else (Place.lon >= min_lon) | (Place.lon <= max_lon)
+    )
+    return (
+        await session.scalars(
+            select(VideoPlace)
+            .join(VideoPlace.place)
+            .where(Place.lat.between(min_lat, max_lat), lon)
+            .options(joinedload(VideoPlace.place), joinedload(VideoPlace.video))
+            .order_by(VideoPlace.confidence.desc(), Place.id, VideoPlace.video_id)
+            .limit(limit)
+        )
+    ).all()
+
+
+# --- rate limits ------------------------------------------------------------------
+
+
+async def count_hit(session: AsyncSession, key: str, window_start: datetime) -> int:
+    """Count one request of ``key`` in the window starting at ``window_start``;
+    the number of requests counted there so far, this one included."""
+    statement = insert(RateLimit).values(key=key, window_start=window_start, hits=1)
+    hits: int | None = await session.scalar(
+        statement.on_conflict_do_update(
+            index_elements=[RateLimit.key, RateLimit.window_start],
+            set_={"hits": RateLimit.hits + 1},
+        ).returning(RateLimit.hits)
+    )
+    if hits is None:
+        raise LookupError(f"rate-limit upsert of {key!r} returned nothing")
+    return hits
+
+
+async def forget_windows(session: AsyncSession, before: datetime) -> int:
+    result = await session.execute(delete(RateLimit).where(RateLimit.window_start < before))
     return int(result.rowcount)  # type: ignore[attr-defined]

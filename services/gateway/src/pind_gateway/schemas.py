@@ -47,7 +47,11 @@ class ValidationErrorBody(ErrorBody):
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the given error statuses."""
     described = {
+        400: (ErrorBody, "The request cannot be carried out (e.g. an invalid reset token)"),
+        401: (ErrorBody, "Not signed in, or the access token is invalid or expired"),
         404: (ErrorBody, "Not found"),
+        429: (ErrorBody, "Too many requests; wait the Retry-After seconds"),
+        503: (ErrorBody, "A service the gateway depends on is unavailable"),
         413: (ErrorBody, "Request body too large"),
         422: (ValidationErrorBody, "The request or the URL is invalid"),
         500: (ErrorBody, "Unexpected failure"),

@@ -12,10 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
-from pind_contracts import VIDEO_REQUESTED, AnalysisOptions, Envelope, VideoRequested
-from pind_kit.outbox import enqueue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pind_contracts import VIDEO_REQUESTED, AnalysisOptions, Envelope, VideoRequested
 from pind_gateway import repository as repo
 from pind_gateway.domain.progress import (
     FINAL_JOB_STATES,
@@ -35,6 +34,7 @@ from pind_gateway.domain.video_url import (
 from pind_gateway.errors import InvalidVideoUrlError, JobNotFound, VideoNotFound
 from pind_gateway.models import Job, JobStage, Video, VideoPlace
 from pind_gateway.watch import AnalysisWatch
+from pind_kit.outbox import enqueue
 
 log = structlog.get_logger(__name__)
 
@@ -182,7 +182,7 @@ async def _end_stale(
     session: AsyncSession, lead: Job, now: datetime, stale_after: timedelta
 ) -> None:
     minutes = int(stale_after.total_seconds() // 60)
-    stages = await _snapshots(session, lead.id)
+    stages = await snapshots(session, lead.id)
     status = derive_job_status(stages, lead.places_found)
     await repo.save_analysis_status(
         session,
@@ -196,10 +196,11 @@ async def _end_stale(
         ),
         now,
     )
+    await repo.mark_timed_out(session, lead.id, now)
     log.warning("stale analysis ended", analysis_id=str(lead.id), video_id=lead.video_id)
 
 
-async def _snapshots(
+async def snapshots(
     session: AsyncSession, analysis_id: uuid.UUID
 ) -> dict[StageName, StageSnapshot]:
     rows = await repo.stages_of(session, analysis_id)

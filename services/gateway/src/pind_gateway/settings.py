@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from pydantic import Field, HttpUrl
+
 from pind_kit.settings import ServiceSettings
-from pydantic import Field
 
 
 class GatewaySettings(ServiceSettings):
@@ -38,3 +39,53 @@ class GatewaySettings(ServiceSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],
         description="Browser origins allowed to call the API (the web map client).",
     )
+
+    run_projection: bool = Field(
+        default=True,
+        description="Consume the analysis topics into the tables. An instance with this off "
+        "only serves the API (it still streams updates other instances project).",
+    )
+    stream_heartbeat_s: float = Field(
+        default=15.0, gt=0, description="Idle interval between keep-alives on live streams."
+    )
+    stream_max_s: float = Field(
+        default=3600.0, gt=0, description="Longest a live stream stays open."
+    )
+    job_timeout_s: float = Field(
+        default=900.0,
+        gt=0,
+        description="A job with no progress report for this long ends failed.",
+    )
+    job_sweep_interval_s: float = Field(
+        default=30.0, gt=0, description="How often the timeout sweeper looks for silent jobs."
+    )
+    rate_window_s: int = Field(
+        default=60, ge=1, le=86_400, description="Rate-limit window, in seconds (at most a day)."
+    )
+    guest_submissions_per_window: int = Field(
+        default=10, ge=1, description="Submissions a guest (per address) may make per window."
+    )
+    user_submissions_per_window: int = Field(
+        default=60, ge=1, description="Submissions a signed-in user may make per window."
+    )
+    auth_url: HttpUrl = Field(
+        default=HttpUrl("http://127.0.0.1:8001"),
+        description="The auth service; the legacy /auth/* calls are forwarded there.",
+    )
+    auth_jwks_url: HttpUrl = Field(
+        default=HttpUrl("http://127.0.0.1:8001/.well-known/jwks.json"),
+        description="Where the public keys that verify access tokens are published.",
+    )
+    jwt_issuer: str = Field(default="pind-auth", description="Required `iss` of access tokens.")
+    jwt_audience: str = Field(default="pind", description="Required `aud` of access tokens.")
+    jwks_refetch_min_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Least time between two JWKS fetches caused by unknown key ids.",
+    )
+    auth_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of calls to auth.")
+    map_tile_url: str = Field(
+        default="",
+        description="Tile URL template for the map page ({z}/{x}/{y}); empty: no tiles.",
+    )
+    map_tile_attribution: str = Field(default="", description="Attribution of the tiles.")

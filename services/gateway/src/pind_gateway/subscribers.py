@@ -15,10 +15,9 @@ from pind_contracts import (
     UserChanged,
     VideoIngested,
 )
-from pind_kit.worker import Incoming, UnitOfWork, Worker
-
 from pind_gateway import projection
 from pind_gateway.watch import AnalysisWatch
+from pind_kit.worker import Incoming, UnitOfWork, Worker
 
 
 def register_projection(worker: Worker, watch: AnalysisWatch, group: str) -> None:

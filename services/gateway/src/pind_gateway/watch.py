@@ -13,9 +13,10 @@ class AnalysisWatch:
     user for account events).
 
     The projection calls :meth:`notify` after committing an event of an
-    analysis; a request holding for the result waits on the signal. Other
-    gateway instances project other partitions, so waiters also re-read the
-    database now and then; this only makes the common case immediate.
+    analysis, and :class:`~pind_gateway.live.listener.JobListener` calls it for
+    every change any instance announces through PostgreSQL NOTIFY. Waiters
+    also re-read the database now and then, in case a notification was lost
+    while the listener reconnected.
     """
 
     def __init__(self) -> None:
@@ -24,6 +25,12 @@ class AnalysisWatch:
     def notify(self, key: uuid.UUID) -> None:
         for event in self._waiters.get(key, ()):
             event.set()
+
+    def notify_all(self) -> None:
+        """Wake every waiter (e.g. after missing notifications): each re-reads."""
+        for events in self._waiters.values():
+            for event in events:
+                event.set()
 
     @contextmanager
     def subscribe(self, key: uuid.UUID) -> Iterator[asyncio.Event]:

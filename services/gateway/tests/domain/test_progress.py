@@ -8,6 +8,7 @@ from functools import reduce
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from pind_gateway.domain.progress import (
     STAGES,
     StageName,

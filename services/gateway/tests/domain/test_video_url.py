@@ -7,6 +7,7 @@ import string
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
 from pind_gateway.domain.video_url import (
     InvalidVideoUrl,
     canonical_url,

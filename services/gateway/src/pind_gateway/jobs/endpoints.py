@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter
 
 from pind_gateway import service
-from pind_gateway.deps import SessionDep
+from pind_gateway.deps import ReaderDep
 from pind_gateway.jobs.schemas import JobOut
 from pind_gateway.schemas import error_responses
 
@@ -20,5 +20,5 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
     summary="A job's state, stages, video and places",
     responses=error_responses(404, 422),
 )
-async def get_job(job_id: uuid.UUID, session: SessionDep) -> JobOut:
+async def get_job(job_id: uuid.UUID, session: ReaderDep) -> JobOut:
     return JobOut.of(await service.get_job(session, job_id))

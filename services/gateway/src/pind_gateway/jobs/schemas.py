@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pind_gateway.domain.exports import google_maps_url
 from pind_gateway.domain.progress import STAGES, JobState, StageStatus
 from pind_gateway.domain.video_url import moment_url
 from pind_gateway.models import Video, VideoPlace
@@ -37,6 +38,7 @@ class PlaceOut(BaseModel):
     address: str | None = None
     confidence: float = Field(ge=0, le=1)
     geocoder: str = Field(description="Which geocoder gave the coordinates.")
+    google_maps_url: str = Field(description="Opens Google Maps at the place.")
     evidence: list[EvidenceOut]
 
 
@@ -187,6 +189,7 @@ def place_out(video_place: VideoPlace, video_id: str) -> PlaceOut:
         address=place.address,
         confidence=video_place.confidence,
         geocoder=place.geocoder,
+        google_maps_url=google_maps_url(place.lat, place.lon),
         evidence=[evidence_out(e, video_id) for e in video_place.evidence],
     )
 

@@ -8,7 +8,14 @@ from datetime import timedelta
 from fastapi import APIRouter
 
 from pind_gateway import service
-from pind_gateway.deps import ContextDep, CurrentUser, GatewayContext, SessionDep
+from pind_gateway.deps import (
+    ContextDep,
+    GatewayContext,
+    QuotedGuest,
+    QuotedUser,
+    ReaderDep,
+    SessionDep,
+)
 from pind_gateway.legacy.schemas import (
     LegacyJobResult,
     LegacyJobStatus,
@@ -39,7 +46,7 @@ _PROCESS_DESCRIPTION = (
     summary="A job's status, in the first backend's words",
     responses=error_responses(404, 422),
 )
-async def legacy_job_status(job_id: uuid.UUID, session: SessionDep) -> LegacyJobStatus:
+async def legacy_job_status(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobStatus:
     view = await service.get_job(session, job_id)
     return job_status(view.job)
 
@@ -49,7 +56,7 @@ async def legacy_job_status(job_id: uuid.UUID, session: SessionDep) -> LegacyJob
     summary="A job's places and video, in the first backend's words",
     responses=error_responses(404, 422),
 )
-async def legacy_job_result(job_id: uuid.UUID, session: SessionDep) -> LegacyJobResult:
+async def legacy_job_result(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobResult:
     return job_result(await service.get_job(session, job_id))
 
 
@@ -58,7 +65,7 @@ async def legacy_job_result(job_id: uuid.UUID, session: SessionDep) -> LegacyJob
     summary="A video's places",
     responses=error_responses(404, 422),
 )
-async def legacy_video_places(video_id: str, session: SessionDep) -> LegacyVideoPlaces:
+async def legacy_video_places(video_id: str, session: ReaderDep) -> LegacyVideoPlaces:
     video, places = await service.get_video(session, video_id)
     return LegacyVideoPlaces(video=legacy_video(video), places=legacy_places(places))
 
@@ -68,7 +75,7 @@ async def legacy_video_places(video_id: str, session: SessionDep) -> LegacyVideo
     summary="A video's title and thumbnail",
     responses=error_responses(404, 422),
 )
-async def legacy_video_info(video_id: str, session: SessionDep) -> LegacyVideo:
+async def legacy_video_info(video_id: str, session: ReaderDep) -> LegacyVideo:
     video, _places = await service.get_video(session, video_id)
     return legacy_video(video)
 
@@ -77,10 +84,10 @@ async def legacy_video_info(video_id: str, session: SessionDep) -> LegacyVideo:
     "/youtube/process",
     summary="Analyse a video and answer with its places",
     description=_PROCESS_DESCRIPTION,
-    responses=error_responses(413, 422),
+    responses=error_responses(401, 413, 422, 429),
 )
 async def legacy_process(
-    body: LegacyProcess, session: SessionDep, context: ContextDep, requester: CurrentUser
+    body: LegacyProcess, session: SessionDep, context: ContextDep, requester: QuotedUser
 ) -> LegacyProcessResult:
     return await _process(body, session, context, requester)
 
@@ -89,12 +96,12 @@ async def legacy_process(
     "/youtube/without-login/process",
     summary="Analyse a video as a guest (kept out of any history)",
     description=_PROCESS_DESCRIPTION,
-    responses=error_responses(413, 422),
+    responses=error_responses(401, 413, 422, 429),
 )
 async def legacy_guest_process(
-    body: LegacyProcess, session: SessionDep, context: ContextDep
+    body: LegacyProcess, session: SessionDep, context: ContextDep, guest: QuotedGuest
 ) -> LegacyProcessResult:
-    return await _process(body, session, context, service.Requester())
+    return await _process(body, session, context, guest)
 
 
 async def _process(
@@ -119,5 +126,5 @@ async def _process(
         timeout_s=settings.process_wait_s,
         db_check_s=settings.process_db_check_s,
     )
-    async with context.sessionmaker() as fresh:
+    async with context.reader() as fresh:
         return process_result(await service.get_job(fresh, submission.job.id))

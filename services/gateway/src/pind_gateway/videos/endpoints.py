@@ -7,7 +7,7 @@ from datetime import timedelta
 from fastapi import APIRouter, Request, Response, status
 
 from pind_gateway import service
-from pind_gateway.deps import ContextDep, CurrentUser, SessionDep
+from pind_gateway.deps import ContextDep, QuotedUser, SessionDep
 from pind_gateway.schemas import error_responses
 from pind_gateway.videos.schemas import JobAccepted, SubmitVideo
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/v1/videos", tags=["videos"])
     ),
     responses={
         200: {"model": JobAccepted, "description": "Answered from an earlier analysis"},
-        **error_responses(413, 422),
+        **error_responses(401, 413, 422, 429),
     },
 )
 async def submit_video(
@@ -36,7 +36,7 @@ async def submit_video(
     response: Response,
     session: SessionDep,
     context: ContextDep,
-    requester: CurrentUser,
+    requester: QuotedUser,
 ) -> JobAccepted:
     async with session.begin():
         submission = await service.submit_video(

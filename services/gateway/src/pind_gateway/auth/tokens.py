@@ -1,0 +1,121 @@
+"""Access tokens verified locally against the auth service's published keys.
+
+Only ``EdDSA`` (Ed25519) is accepted, with the key named by ``kid``; an unknown
+``kid`` refetches the key set (at most once per ``refetch_min_s``, so a flood of
+forged kids cannot hammer auth). Issuer, audience, expiry and the other
+registered claims are required and checked strictly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import jwt
+import structlog
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from pind_gateway.errors import AuthUnavailable, InvalidToken
+
+log = structlog.get_logger(__name__)
+
+ALGORITHM = "EdDSA"
+TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 access-token `typ`, not a secret)
+REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
+FAILED_FETCH_RETRY_S = 1.0
+
+KeySource = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+
+def ed25519_keys(jwks: list[dict[str, Any]]) -> dict[str, Ed25519PublicKey]:
+    """The usable Ed25519 verification keys of a JWKS, by kid."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for jwk in jwks:
+        if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "kid" not in jwk:
+            continue
+        if jwk.get("use", "sig") != "sig":
+            continue
+        try:
+            key = jwt.PyJWK(jwk, algorithm=ALGORITHM).key
+        except jwt.PyJWKError:
+            log.warning("unusable key in JWKS skipped", kid=jwk.get("kid"))
+            continue
+        if isinstance(key, Ed25519PublicKey):
+            keys[str(jwk["kid"])] = key
+    return keys
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        source: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        refetch_min_s: float,
+        leeway_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._source = source
+        self._issuer = issuer
+        self._audience = audience
+        self._refetch_min_s = refetch_min_s
+        self._leeway_s = leeway_s
+        self._clock = clock
+        self._keys: dict[str, Ed25519PublicKey] = {}
+        self._fetched_at: float | None = None
+        self._lock = asyncio.Lock()
+        self._jwt = jwt.PyJWT()
+
+    async def verify(self, token: str) -> uuid.UUID:
+        """The user id of a valid access token; :class:`InvalidToken` otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.InvalidTokenError as exc:
+            raise InvalidToken() from exc
+        kid = header.get("kid")
+        if header.get("alg") != ALGORITHM or header.get("typ") != TOKEN_TYPE:
+            raise InvalidToken()
+        if not isinstance(kid, str):
+            raise InvalidToken()
+        key = await self._key(kid)
+        if key is None:
+            log.info("token signed with an unknown key refused", kid=kid)
+            raise InvalidToken()
+        try:
+            claims = self._jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway_s,
+                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
+            )
+            return uuid.UUID(str(claims["sub"]))
+        except (jwt.InvalidTokenError, ValueError) as exc:
+            log.info("access token refused", reason=type(exc).__name__)
+            raise InvalidToken() from exc
+
+    async def _key(self, kid: str) -> Ed25519PublicKey | None:
+        if kid in self._keys:
+            return self._keys[kid]
+        async with self._lock:
+            if kid in self._keys:
+                return self._keys[kid]
+            now = self._clock()
+            if self._fetched_at is not None and now - self._fetched_at < self._refetch_min_s:
+                return None
+            try:
+                jwks = await self._source()
+            except AuthUnavailable:
+                # Try again after a second rather than after the whole interval.
+                self._fetched_at = now - self._refetch_min_s + FAILED_FETCH_RETRY_S
+                raise
+            self._fetched_at = now
+            self._keys = ed25519_keys(jwks)
+            log.info("JWKS fetched", kids=sorted(self._keys))
+            return self._keys.get(kid)
