@@ -6,6 +6,7 @@ import io
 import json
 
 import pytest
+
 from pind_geo.cli import BadInputLine, run
 from pind_geo.domain.pipeline import PlaceExtractor
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pind_geo.domain.extraction.english import EnglishCandidateExtractor
 from pind_geo.domain.extraction.korean import KiwiCandidateExtractor
 from pind_geo.domain.model import PlaceCandidate, TextUnit

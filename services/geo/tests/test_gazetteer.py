@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pind_geo.domain.gazetteer import GazetteerIndex, GazetteerRecord
 from pind_geo.domain.model import AdminArea, GeocodeQuery
 

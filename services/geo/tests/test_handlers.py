@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import select
+
 from pind_contracts import (
     JOB_STAGE,
     PLACES_EXTRACTED,
@@ -43,7 +45,6 @@ from pind_kit.testing import (
     unique_topic,
 )
 from pind_kit.worker import Worker
-from sqlalchemy import select
 
 
 def settings(kafka_bootstrap: str, deadline_s: float = 600.0) -> GeoSettings:

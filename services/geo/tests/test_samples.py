@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from pind_contracts.events.video_ingested import Chapter, VideoMetadata
 from pind_geo.domain.documents import metadata_units
 from pind_geo.domain.geometry import distance_m

@@ -1,5 +1,6 @@
 from hypothesis import given
 from hypothesis import strategies as st
+
 from pind_geo.domain.romanize import romanize
 from pind_geo.domain.text import collapse_spaced_syllables, match_key, sentence_around
 

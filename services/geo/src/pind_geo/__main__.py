@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import structlog
-from pind_kit.migrations import upgrade
 
 from pind_geo.errors import GeoError
+from pind_kit.migrations import upgrade
 
 # services/geo/migrations, beside src/ in the workspace checkout.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
@@ -41,13 +41,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract() -> int:
-    from pind_geo.app import build_place_extractor
-    from pind_geo.cli import BadInputLine, run
+    from pind_geo.app import build_from_settings
+    from pind_geo.cli import BATCH_POLICY, BadInputLine, run
     from pind_geo.settings import ExtractionSettings
 
     # Logs go to stderr: stdout carries the results.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
-    extractor = build_place_extractor(ExtractionSettings().gazetteer_dir)
+    settings = ExtractionSettings()
+    extractor = build_from_settings(settings, policy=BATCH_POLICY)
     try:
         run(extractor, sys.stdin, sys.stdout)
     except BadInputLine as exc:

@@ -12,8 +12,12 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
+from pind_geo.domain.fusion import FusionPolicy
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
+
+BATCH_POLICY = FusionPolicy(emit_admin_levels=frozenset({1, 2, 3}), unresolved_needs_kind=True)
+"""Text outside a video: countries, regions and cities are places too."""
 
 
 class BadInputLine(ValueError):

@@ -20,3 +20,16 @@ class GazetteerMissingError(GeoError):
 
 class GazetteerFormatError(GeoError):
     """A gazetteer file lacks a column we need (the publisher changed the format)."""
+
+
+class GeocoderError(GeoError):
+    """An online geocoder failed (network, timeout, quota, an answer we cannot read)."""
+
+    def __init__(self, geocoder: str, detail: str, *, retryable: bool = True) -> None:
+        super().__init__(f"{geocoder}: {detail}")
+        self.geocoder = geocoder
+        self.retryable = retryable
+
+
+class LanguageModelError(GeoError):
+    """The language model gave no usable answer (quota, timeout, malformed JSON)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pind_kit.db import service_metadata
 from sqlalchemy import (
     Column,
     DateTime,
@@ -15,6 +14,8 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+from pind_kit.db import service_metadata
 
 metadata = service_metadata("geo")
 
@@ -53,4 +54,18 @@ analysis_inputs = Table(
     Column("reason", Text, nullable=True),
     Column("event_id", Uuid, nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# Answers of the online geocoders, so that a name is asked once per TTL
+# (quota, Nominatim's 1 request/s). ``results`` is the list of places, [] when
+# none was found (a miss is cached too, for a shorter time).
+geocode_cache = Table(
+    "geocode_cache",
+    metadata,
+    Column("geocoder", String(32), primary_key=True),
+    Column("query_key", Text, primary_key=True),
+    Column("results", JSONB, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_geocode_cache_expires_at", "expires_at"),
 )

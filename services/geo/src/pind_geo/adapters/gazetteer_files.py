@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import structlog
-from pind_contracts.events.places_extracted import PlaceCategory
 
+from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.cues import ko_suffix
 from pind_geo.domain.gazetteer import GazetteerIndex, GazetteerRecord
 from pind_geo.domain.model import AdminArea

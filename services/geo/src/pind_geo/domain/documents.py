@@ -7,7 +7,6 @@ import re
 from pind_contracts.events.transcript_ready import TranscriptReady
 from pind_contracts.events.video_ingested import VideoMetadata
 from pind_contracts.events.vision_ready import VisionReady
-
 from pind_geo.domain.model import TextUnit
 
 # '03:12 광장시장' or '1:02:03 - 통인시장': a description line that is a chapter.

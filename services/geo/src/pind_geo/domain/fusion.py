@@ -7,6 +7,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from pind_contracts.events.places_extracted import (
     Evidence,
     EvidenceSource,
@@ -14,8 +16,6 @@ from pind_contracts.events.places_extracted import (
     PlaceCategory,
     UnresolvedPlace,
 )
-from rapidfuzz import fuzz
-
 from pind_geo.domain.model import InputKind, PlaceCandidate
 from pind_geo.domain.resolution import Resolution
 from pind_geo.domain.romanize import romanize
@@ -57,6 +57,10 @@ class FusionPolicy:
     emit_admin_levels: frozenset[int] = frozenset({3})
     """Administrative areas shown as places: 3 neighbourhoods (성수동, 남포동).
     Provinces, cities and districts (1, 2) only give context."""
+    unresolved_needs_kind: bool = False
+    """Report an unresolved name only when its words say what kind of place it
+    is ('…시장', '… Station') or a named-entity model called it a place — not
+    for a proper noun before '에서' alone (text other than a vlog's)."""
 
 
 def fuse(
@@ -80,6 +84,11 @@ def fuse(
             if r.result is None
             and r.candidate.proper_noun
             and r.candidate.place_cue
+            and (
+                not policy.unresolved_needs_kind
+                or r.candidate.category_hint is not None
+                or r.candidate.named_entity
+            )
             and match_key(r.candidate.text) not in resolved_names
         ]
     )

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pind_contracts.events.places_extracted import EvidenceSource, PlaceCategory
-
 from pind_geo.domain.text import sentence_around
 
 InputKind = Literal["metadata", "transcript", "vision"]
@@ -46,6 +45,11 @@ class PlaceCandidate:
     """The text says this is a place (a place suffix, '에서', 'at', a hashtag…):
     such a candidate is reported as unresolved when no geocoder knows it."""
     proper_noun: bool = False
+    named_entity: bool = False
+    """A named-entity model labelled it a place (spaCy GPE/LOC/FAC)."""
+    world: bool = True
+    """Whether places outside Korea may answer to it (False for phrases only a
+    Korean gazetteer should resolve: the capitalised-phrase matcher's)."""
 
     @property
     def sentence(self) -> str:
@@ -62,6 +66,15 @@ class GeocodeQuery:
     category_hint: PlaceCategory | None = None
     from_ocr: bool = False
     """OCR text: compare without spaces and tolerate a misread letter."""
+    world: bool = True
+    """Whether geocoders of places outside Korea should answer."""
+    offline_only: bool = False
+    """Ask only the in-memory geocoders (the first pass of resolution)."""
+    near: tuple[float, float] | None = None
+    """(lat, lon) the text's other places surround: online geocoders prefer
+    places close to it."""
+    region: str | None = "KR"
+    """ISO country the video is about, as a region bias for online geocoders."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +102,6 @@ class GeocodeResult:
     area: AdminArea = field(default_factory=AdminArea)
     admin_level: int = 0
     """0 for a point of interest; 1 province, 2 city/district, 3 neighbourhood."""
+    context: bool = True
+    """Once chosen, does it say which region the text is about (a province, a
+    country, a state: yes; one of the world's many towns: no)."""

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
 
 from pind_contracts.events.places_extracted import Place, UnresolvedPlace
-
 from pind_geo.domain.extraction import CandidateExtractor
 from pind_geo.domain.fusion import FusionPolicy, fuse
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.resolution import Geocoder, Resolution, resolve
+from pind_geo.errors import LanguageModelError
+
+log = structlog.get_logger(__name__)
+
+
+class LanguageModelNames(Protocol):
+    """Place names read by a language model (names and evidence, never
+    coordinates). Raises ``LanguageModelError`` when it has no usable answer."""
+
+    @property
+    def name(self) -> str: ...
+
+    async def candidates(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +35,8 @@ class Extraction:
     unresolved: list[UnresolvedPlace]
     resolutions: list[Resolution]
     """Every candidate with its outcome (per-mention output, diagnostics)."""
+    extractor: str = "offline"
+    """What found the candidates: 'offline:…', or 'gemini+offline:…'."""
 
 
 class PlaceExtractor:
@@ -30,10 +48,36 @@ class PlaceExtractor:
         candidates: CandidateExtractor,
         geocoder: Geocoder,
         policy: FusionPolicy | None = None,
+        language_model: LanguageModelNames | None = None,
     ) -> None:
         self._candidates = candidates
         self._geocoder = geocoder
         self._policy = policy or FusionPolicy()
+        self._language_model = language_model
+
+    def with_policy(self, policy: FusionPolicy) -> PlaceExtractor:
+        """The same extractors and geocoders, fused under another policy."""
+        return PlaceExtractor(self._candidates, self._geocoder, policy, self._language_model)
+
+    def with_language_model(self, language_model: LanguageModelNames | None) -> PlaceExtractor:
+        return PlaceExtractor(self._candidates, self._geocoder, self._policy, language_model)
+
+    async def extract(self, units: Sequence[TextUnit]) -> Extraction:
+        """Candidates from the offline extractors (in a thread: CPU-bound) and,
+        when one is configured, from the language model; a model that fails
+        leaves the offline candidates alone. Then resolve and fuse."""
+        offline = asyncio.create_task(asyncio.to_thread(self.find_candidates, units))
+        found: list[PlaceCandidate] = []
+        used = self.name
+        if self._language_model is not None:
+            try:
+                found = await self._language_model.candidates(units)
+                used = f"{self._language_model.name}+{self.name}"
+            except LanguageModelError as exc:
+                log.warning("language model failed, offline only", error=str(exc))
+        candidates = merge_candidates(found, await offline)
+        extraction = await self.resolve_and_fuse(candidates)
+        return Extraction(extraction.places, extraction.unresolved, extraction.resolutions, used)
 
     @property
     def name(self) -> str:
@@ -47,3 +91,18 @@ class PlaceExtractor:
         resolutions = await resolve(candidates, self._geocoder)
         places, unresolved = fuse(resolutions, self._policy)
         return Extraction(places, unresolved, resolutions)
+
+
+def merge_candidates(
+    first: Sequence[PlaceCandidate], then: Sequence[PlaceCandidate]
+) -> list[PlaceCandidate]:
+    """``first`` and those of ``then`` that overlap none of them in the same text."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    for candidate in first:
+        taken.setdefault(id(candidate.unit), []).append((candidate.start, candidate.end))
+    merged = list(first)
+    for candidate in then:
+        spans = taken.get(id(candidate.unit), [])
+        if not any(candidate.start < e and s < candidate.end for s, e in spans):
+            merged.append(candidate)
+    return merged

@@ -51,6 +51,7 @@ def query_for(candidate: PlaceCandidate) -> GeocodeQuery:
         script=candidate.script,
         category_hint=candidate.category_hint,
         from_ocr=candidate.unit.source in {"ocr", "thumbnail"},
+        world=candidate.world,
     )
 
 
@@ -67,9 +68,16 @@ async def resolve(
         async with gate:
             return await geocoder.geocode(query)
 
+    # First the in-memory geocoders; then, for names they do not know, the
+    # online ones, biased to where the places found so far are.
     queries = list(by_query)
-    answers = await asyncio.gather(*(ask(q) for q in queries))
+    answers = await asyncio.gather(*(ask(replace(q, offline_only=True)) for q in queries))
     options = {q: _options(a) for q, a in zip(queries, answers, strict=True)}
+    unknown = [q for q in queries if not options[q]]
+    if unknown and getattr(geocoder, "has_online", False):
+        near = centre_of(choose(options).values())
+        again = await asyncio.gather(*(ask(replace(q, near=near)) for q in unknown))
+        options.update({q: _options(a) for q, a in zip(unknown, again, strict=True)})
     chosen = choose(options)
     resolutions: list[Resolution] = []
     for query, group in by_query.items():
@@ -86,6 +94,14 @@ async def resolve(
             )
         resolutions.extend(Resolution(c, pick, len(results), reason) for c in group)
     return attach_short_forms(resolutions)
+
+
+def centre_of(results: Iterable[GeocodeResult]) -> tuple[float, float] | None:
+    """The middle of the points of interest found (a proximity bias), if any."""
+    points = [(r.lat, r.lon) for r in results if r.admin_level in (0, 3)]
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
 
 
 def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
@@ -175,6 +191,8 @@ def _context(
     districts: set[tuple[str, str]] = set()
     anchors: list[tuple[float, float]] = []
     for result in chosen:
+        if not result.context:
+            continue
         # Areas count when the video names them ('부산', '마포구', '성수동');
         # where its other places lie counts through distance.
         if result.admin_level and result.area.province:

@@ -36,8 +36,11 @@ class EnglishCandidateExtractor:
 
     name = "english"
 
-    def __init__(self, known_names: Iterable[str] = ()) -> None:
+    def __init__(self, known_names: Iterable[str] = (), *, locative_cues: bool = True) -> None:
         self._known = frozenset(k for k in (match_key(n) for n in known_names) if len(k) >= 5)
+        self._locative_cues = locative_cues
+        """'at X' marks X as a place; off where a named-entity model has read
+        the text first (it knows 'on Thanksgiving' is no place)."""
 
     def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
@@ -94,8 +97,11 @@ class EnglishCandidateExtractor:
             end=end,
             script="en",
             category_hint=category,
-            place_cue=category is not None or before in EN_LOCATIVE_WORDS or hashtag,
+            place_cue=category is not None
+            or (self._locative_cues and before in EN_LOCATIVE_WORDS)
+            or hashtag,
             proper_noun=True,
+            world=False,
         )
 
 

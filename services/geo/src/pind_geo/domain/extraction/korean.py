@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from kiwipiepy import Kiwi
-from pind_contracts.events.places_extracted import PlaceCategory
 
+from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.cues import (
     KO_LOCATIVE_PARTICLES,
     KO_WEAK_SUFFIXES,
@@ -36,9 +36,6 @@ KO_NOT_PLACES = frozenset(
         "구글",
         "틱톡",
         "브이로그",
-        "한국",
-        "대한민국",
-        "코리아",
         "코로나",
         "서울시청",
         "먹방",

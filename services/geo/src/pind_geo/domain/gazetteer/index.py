@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from pind_geo.domain.cues import ko_suffix
+from pind_geo.domain.cues import KO_TO_EN_SUFFIX, ko_suffix
 from pind_geo.domain.gazetteer.names import display_name, dong_base, english_names, korean_names
 from pind_geo.domain.gazetteer.records import GazetteerEntry, GazetteerRecord
 from pind_geo.domain.geometry import distance_m
@@ -27,6 +27,7 @@ _FUZZY_WEIGHT = 0.85
 _DROPPED_PREFIX_SCORE = 0.8
 _DROPPED_MIDDLE_SCORE = 0.75
 _ADMIN_ENDINGS = frozenset("동구시군읍면")
+_EN_SUFFIX_KEYS = tuple(sorted({match_key(v) for v in KO_TO_EN_SUFFIX.values()}, key=len))
 _COMPATIBLE = {
     "station": {"station"},
     "market": {"market"},
@@ -119,7 +120,23 @@ class GazetteerIndex:
             if not exact:
                 found += self._fuzzy_korean(key, query, limit)
             return _best_per_entry(found)
-        return exact or self._fuzzy_english(key, query, limit)
+        if exact:
+            return _best_per_entry(exact + self._shortened_english(key))
+        return self._fuzzy_english(key, query, limit)
+
+    def _shortened_english(self, key: str) -> list[tuple[GazetteerEntry, float]]:
+        """'Kkangtong Market' for Bupyeong Kkangtong Market: as in Korean, a
+        dropped prefix is offered beside the exact match, for context to choose."""
+        suffix = next((s for s in _EN_SUFFIX_KEYS if key.endswith(s)), None)
+        if suffix is None or len(key) - len(suffix) < 4:
+            return []
+        return [
+            (self.entries[i], _DROPPED_PREFIX_SCORE)
+            for name, owners in self._en_exact.items()
+            if len(name) > len(key) and name.endswith(key)
+            for i in owners
+            if not self.entries[i].admin_level
+        ]
 
     def _shortened_korean(self, key: str) -> list[tuple[GazetteerEntry, float]]:
         """Names people shorten: '깡통시장' for 부평깡통시장 (a prefix dropped),

@@ -64,7 +64,12 @@ def korean_names(record: GazetteerRecord) -> set[str]:
         if record.dataset == "market" and not is_main and not name.endswith("시장"):
             continue
         names.add(name)
-        names.update(p for p in _PARTS.split(name) if len(match_key(p)) >= 3)
+        parts = [p for p in _PARTS.split(name) if p.strip()]
+        names.update(p for p in parts if len(match_key(p)) >= 3)
+        # '남산&N서울타워' is called 남산타워 too: the first part with the last's suffix.
+        suffix = ko_suffix(parts[-1].replace(" ", "")) if len(parts) > 1 else None
+        if suffix is not None and ko_suffix(parts[0]) is None:
+            names.add(parts[0].strip() + suffix[0])
         if name.endswith("전통시장") and len(name) > 6:
             names.add(name.removesuffix("전통시장") + "시장")
         if name.endswith("근린공원") and len(name) > 6:

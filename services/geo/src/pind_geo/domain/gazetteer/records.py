@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from pind_contracts.events.places_extracted import PlaceCategory
-
 from pind_geo.domain.model import AdminArea
 
 Dataset = Literal["market", "station", "tourist", "park", "admin"]

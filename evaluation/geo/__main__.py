@@ -1,0 +1,57 @@
+"""`python -m evaluation.geo` (what `make eval` runs): geoparsing scores of the
+offline extraction on the corpora in ../shared/data/eval/ and on the sample
+vlogs. Options: --limit N (documents per corpus), --only NAME[,NAME]."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+import structlog
+
+from evaluation.geo.report import Row, render
+from evaluation.geo.runs import run_english, run_korean, run_vlogs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evaluation.geo", description=__doc__)
+    parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
+    parser.add_argument(
+        "--only", default="tr-news,geovirus,klue,vlogs", help="comma-separated corpora"
+    )
+    parser.add_argument("--world-min-population", type=int, default=1000)
+    parser.add_argument(
+        "--demonyms", action="store_true", help="count 'Turkish' as a mention of Turkey"
+    )
+    args = parser.parse_args(argv)
+    structlog.configure(
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+    )
+    from pind_geo.app import build_place_extractor
+    from pind_geo.cli import BATCH_POLICY
+    from pind_geo.domain.fusion import FusionPolicy
+    from pind_geo.settings import DEFAULT_GAZETTEER_DIR
+
+    only = set(args.only.split(","))
+    batch = build_place_extractor(
+        DEFAULT_GAZETTEER_DIR,
+        world_min_population=args.world_min_population,
+        demonyms=args.demonyms,
+        policy=BATCH_POLICY,
+    )
+    rows: list[Row] = []
+    for name in ("tr-news", "geovirus"):
+        if name in only:
+            rows.append(run_english(batch, name, args.limit))
+    if "klue" in only:
+        rows.append(run_korean(batch, args.limit))
+    if "vlogs" in only:
+        rows.append(run_vlogs(batch.with_policy(FusionPolicy())))
+    sys.stdout.write(render(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
