@@ -79,7 +79,10 @@ async def test_the_map_page_end_to_end(
         await events.publish(producer, job_id, video_id, analysis[:3])  # ingest done, metadata
         await page.wait_for_selector("#video a")  # shown live, while the analysis runs
         assert await page.text_content("#video a") == "광장시장 먹방 브이로그"
-        assert await dataset(page, "state") == "running"
+        # the metadata and the stage update may arrive as two notifications
+        await page.wait_for_function(
+            "document.getElementById('status').dataset.state === 'running'", timeout=30_000
+        )
         await events.publish(producer, job_id, video_id, analysis[3:])
         await page.wait_for_function(
             "document.getElementById('status').dataset.state === 'succeeded'", timeout=30_000
