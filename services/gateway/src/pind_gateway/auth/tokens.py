@@ -9,8 +9,10 @@ registered claims are required and checked strictly.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -58,6 +60,7 @@ class TokenVerifier:
         refetch_min_s: float,
         leeway_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        verified_cache_size: int = 10_000,
     ) -> None:
         self._source = source
         self._issuer = issuer
@@ -69,9 +72,30 @@ class TokenVerifier:
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
         self._jwt = jwt.PyJWT()
+        # Tokens already verified, by digest: a client sends the same token on
+        # every request until it expires, and a signature check costs far more
+        # than a hash. A hit re-checks only the expiry.
+        self._verified: OrderedDict[bytes, tuple[uuid.UUID, float]] = OrderedDict()
+        self._verified_max = verified_cache_size
 
     async def verify(self, token: str) -> uuid.UUID:
         """The user id of a valid access token; :class:`InvalidToken` otherwise."""
+        digest = hashlib.blake2b(token.encode(), digest_size=16).digest()
+        cached = self._verified.get(digest)
+        if cached is not None:
+            user_id, expires_at = cached
+            if time.time() < expires_at + self._leeway_s:
+                self._verified.move_to_end(digest)
+                return user_id
+            del self._verified[digest]
+        user_id, expires_at = await self._verify_signed(token)
+        if self._verified_max:
+            self._verified[digest] = (user_id, expires_at)
+            if len(self._verified) > self._verified_max:
+                self._verified.popitem(last=False)
+        return user_id
+
+    async def _verify_signed(self, token: str) -> tuple[uuid.UUID, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as exc:
@@ -95,7 +119,7 @@ class TokenVerifier:
                 leeway=self._leeway_s,
                 options={"require": REQUIRED_CLAIMS, "strict_aud": True},
             )
-            return uuid.UUID(str(claims["sub"]))
+            return uuid.UUID(str(claims["sub"])), float(claims["exp"])
         except (jwt.InvalidTokenError, ValueError) as exc:
             log.info("access token refused", reason=type(exc).__name__)
             raise InvalidToken() from exc
