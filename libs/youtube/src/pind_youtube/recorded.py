@@ -94,4 +94,3 @@ def register(ydl: yt_dlp.YoutubeDL, recorded_url: str) -> None:
     ydl.add_info_extractor(ie)
     key = ie.ie_key()
     ydl._ies = {key: ydl._ies[key], **{k: v for k, v in ydl._ies.items() if k != key}}
-
