@@ -32,8 +32,13 @@ sed "s|@KAFKA_DATA_DIR@|$KAFKA_DATA|g" "$KAFKA_HERE/server.properties.template" 
 
 if [[ ! -f "$KAFKA_DATA/meta.properties" ]]; then
   if [[ ! -s "$KAFKA_RUN/cluster.id" ]]; then
-    python3 -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))' \
-      >"$KAFKA_RUN/cluster.id"
+    # Kafka's own ids never start with '-' (its argument parser would take
+    # one for an option); redraw like Uuid.randomUuid does.
+    python3 -c '
+import base64, uuid
+while (cid := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+    pass
+print(cid)' >"$KAFKA_RUN/cluster.id"
   fi
   cluster_id="$(cat "$KAFKA_RUN/cluster.id")"
   info "formatting KRaft storage in $KAFKA_DATA (cluster id $cluster_id)"
