@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from aiohttp import web
 from PIL import Image, ImageDraw, ImageFont
+
 from pind_fakes.serving import serve
 from pind_fakes.settings import FakesSettings
 from pind_fakes.youtube import create_app

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+
 from pind_vision.frames import (
     FrameSampler,
     Reason,
@@ -137,3 +138,15 @@ def test_perceptual_hash_ignores_brightness_not_content(shots: dict[str, np.ndar
 
     assert hamming(perceptual_hash(street), perceptual_hash(brighter)) <= 4
     assert hamming(perceptual_hash(street), perceptual_hash(shots["park"])) > 16
+
+
+def test_a_short_last_minute_gets_a_share_of_the_cap(render_frame: Any) -> None:
+    # 80 s of a new picture at every look: a full minute, then 20 s.
+    pictures = [render_frame([], seed=200 + i) for i in range(8)]
+    looks = [(i / FPS, pictures[i % 8]) for i in range(int(80 * FPS))]
+    policy = SamplingPolicy(min_interval_s=1.5, max_frames_per_minute=6, duplicate_distance=-1)
+
+    times = [f.time_s for f in FrameSampler(policy).sample(looks)]
+
+    assert sum(t < 60 for t in times) == 6
+    assert sum(t >= 60 for t in times) == 2  # ceil(6 * 19.5 s / 60 s)

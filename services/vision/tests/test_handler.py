@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+
 from pind_contracts import (
     JOB_STAGE,
     VISION_READY,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+
 from pind_fakes.serving import requests_seen, serve
 from pind_vision.adapters.media import MediaFetcher, choose_format
 from pind_vision.failures import MediaUnreachable, VisionErrorCode, VisionNotPossible

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
 from pind_vision.merge import Sighting, merge_sightings
 from pind_vision.ocr import Box, DetectorTesseractEngine
 from pind_vision.ocr.lines import LineRead, assemble, best_read

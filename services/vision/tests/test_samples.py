@@ -13,6 +13,8 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from rapidfuzz.distance import Levenshtein
+
 from pind_contracts import VideoIngested, VisionReady
 from pind_contracts.events.video_ingested import VideoMetadata
 from pind_contracts.events.vision_ready import ScreenText
@@ -20,7 +22,6 @@ from pind_vision.adapters.media import MediaFetcher
 from pind_vision.app import build_service
 from pind_vision.ocr import DetectorTesseractEngine
 from pind_vision.settings import VisionSettings
-from rapidfuzz.distance import Levenshtein
 
 SAMPLE = "pindSeoul01"
 

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 from pind_kit.migrations import upgrade
-
 from pind_vision.app import build_worker
 from pind_vision.settings import VisionSettings
 

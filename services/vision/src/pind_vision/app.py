@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pind_kit.worker import Worker
-
 from pind_vision.adapters.media import MediaFetcher
 from pind_vision.merge import MergeRules
 from pind_vision.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
@@ -13,16 +12,24 @@ from pind_vision.settings import VisionSettings
 from pind_vision.subscribers import register
 
 
+def build_engine(settings: VisionSettings) -> OcrEngine:
+    """The OCR engine ``settings.ocr_engine`` names."""
+    if settings.ocr_engine == "easyocr":
+        from pind_vision.ocr.easyocr_engine import EasyOcrEngine, EasyOcrSettings
+
+        return EasyOcrEngine(EasyOcrSettings(model_dir=settings.easyocr_model_dir))
+    return DetectorTesseractEngine(
+        EngineSettings(tesseract=TesseractSettings(processes=settings.ocr_processes))
+    )
+
+
 def build_service(
     settings: VisionSettings, *, media: MediaSource | None = None, engine: OcrEngine | None = None
 ) -> VisionService:
     """The vision service with its real adapters (or the ones given)."""
     return VisionService(
         media=media or MediaFetcher(settings),
-        engine=engine
-        or DetectorTesseractEngine(
-            EngineSettings(tesseract=TesseractSettings(processes=settings.ocr_processes))
-        ),
+        engine=engine or build_engine(settings),
         policy=settings.sampling_policy(),
         rules=MergeRules(min_confidence=settings.ocr_min_confidence),
         limits=ReadingLimits(

@@ -6,6 +6,7 @@ Pure: works on arrays and times; reading the video is :mod:`pind_vision.video`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -175,7 +176,9 @@ class FrameSampler:
                 continue
             recent = [*recent[-(policy.duplicate_memory - 1) :], _Kept(phash, thumb)]
             bucket.append(SampledFrame(time_s, image, reason, change, thumb))
-        yield from self._close(bucket)
+        # The last minute may be short: its cap shrinks with it, so a 24 s clip
+        # is not read as densely as four minutes of a long one.
+        yield from self._close(bucket, self.position_s - bucket_minute * 60)
 
     def _seen(self, phash: int, thumb: npt.NDArray[np.float32], recent: list[_Kept]) -> bool:
         # pHash alone would call two frames with different captions over the
@@ -187,8 +190,8 @@ class FrameSampler:
             for kept in recent
         )
 
-    def _close(self, bucket: list[SampledFrame]) -> list[SampledFrame]:
-        cap = self.policy.max_frames_per_minute
+    def _close(self, bucket: list[SampledFrame], span_s: float = 60.0) -> list[SampledFrame]:
+        cap = max(1, math.ceil(self.policy.max_frames_per_minute * min(1.0, span_s / 60.0)))
         if len(bucket) <= cap:
             return bucket
         self.over_cap_dropped += len(bucket) - cap

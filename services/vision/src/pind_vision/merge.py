@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from pind_contracts.events.vision_ready import ScreenText, TextBox
 from rapidfuzz import fuzz
 
+from pind_contracts.events.vision_ready import ScreenText, TextBox
 from pind_vision.ocr.base import Box
 from pind_vision.ocr.lines import is_hangul, is_wordlike
 

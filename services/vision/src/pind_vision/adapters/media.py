@@ -23,10 +23,10 @@ from typing import Any
 
 import structlog
 import yt_dlp
-from pind_contracts.types import VIDEO_ID_PATTERN
 from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
+from pind_contracts.types import VIDEO_ID_PATTERN
 from pind_vision.adapters import recorded_youtube
 from pind_vision.failures import (
     MediaFetchFailed,

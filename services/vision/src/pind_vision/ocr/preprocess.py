@@ -50,6 +50,17 @@ def crop(grey: Image, box: Box) -> Image:
     return np.asarray(scaled, dtype=np.uint8)
 
 
+SIGNATURE_SIZE = (48, 12)  # width, height of the picture lines are compared on
+
+
+def signature(region: Image) -> npt.NDArray[np.float32]:
+    """A small contrast-stretched copy of a line's crop: two crops of one
+    line in consecutive frames match here, a changed word does not."""
+    small = cv2.resize(region, SIGNATURE_SIZE, interpolation=cv2.INTER_AREA).astype(np.float32)
+    low, high = float(small.min()), float(small.max())
+    return np.asarray((small - low) * (255.0 / max(1.0, high - low)), dtype=np.float32)
+
+
 def _otsu(values: Image) -> float:
     if values.size == 0:
         return 127.0
