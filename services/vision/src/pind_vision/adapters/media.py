@@ -16,7 +16,7 @@ import shutil
 import socket
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
-from pind_vision.adapters import recorded_youtube
 from pind_vision.failures import (
     MediaFetchFailed,
     MediaUnreachable,
@@ -36,6 +35,8 @@ from pind_vision.failures import (
     classify_fetch_error,
 )
 from pind_vision.settings import VisionSettings
+from pind_youtube import recorded
+from pind_youtube.ytdlp import YtDlpLogger, causes
 
 log = structlog.get_logger(__name__)
 
@@ -97,44 +98,11 @@ def choose_format(
     return min(videos, key=size)
 
 
-class _YtDlpLogger:
-    """Routes yt-dlp's output into structured logs instead of stdout."""
-
-    def debug(self, message: str) -> None:
-        if not message.startswith("[debug] "):
-            log.debug("yt-dlp", message=message)
-
-    def info(self, message: str) -> None:
-        log.debug("yt-dlp", message=message)
-
-    def warning(self, message: str) -> None:
-        log.info("yt-dlp warning", message=message)
-
-    def error(self, message: str) -> None:
-        log.info("yt-dlp error", message=message)
-
-
-def _causes(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and everything it wraps (yt-dlp keeps causes in ``exc_info``)."""
-    seen: set[int] = set()
-    pending: list[BaseException | None] = [exc]
-    while pending:
-        current = pending.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        exc_info = getattr(current, "exc_info", None)
-        if isinstance(exc_info, tuple) and len(exc_info) == 3:
-            pending.append(exc_info[1])
-        pending.extend((current.__cause__, current.__context__))
-
-
 def classify(exc: BaseException) -> Exception:
     """The typed error for an exception yt-dlp raised."""
     http_status: int | None = None
     network = False
-    for cause in _causes(exc):
+    for cause in causes(exc):
         if isinstance(cause, HTTPError):
             http_status = http_status or cause.status
         elif isinstance(cause, TransportError | socket.timeout | ConnectionError | TimeoutError):
@@ -194,7 +162,7 @@ class MediaFetcher:
             "quiet": True,
             "no_warnings": False,
             "noprogress": True,
-            "logger": _YtDlpLogger(),
+            "logger": YtDlpLogger(),
             "noplaylist": True,
             "socket_timeout": settings.media_socket_timeout_s,
             "max_filesize": int(settings.media_max_filesize_mb * 1024 * 1024),
@@ -221,10 +189,9 @@ class MediaFetcher:
         params = self._params(workdir, stop)
         try:
             with yt_dlp.YoutubeDL(params) as ydl:
-                ie_key = None
                 if self._settings.youtube_recorded_url:
-                    ie_key = recorded_youtube.install(ydl, self._settings.youtube_recorded_url)
-                info = ydl.extract_info(url, download=False, process=False, ie_key=ie_key)
+                    recorded.register(ydl, self._settings.youtube_recorded_url)
+                info = ydl.extract_info(url, download=False, process=False)
             if not isinstance(info, dict):
                 raise MediaFetchFailed(f"yt-dlp returned no info for {video_id}")
             chosen = self._choose(info)
