@@ -175,9 +175,16 @@ class TopicReader:
 
     async def __aenter__(self) -> TopicReader:
         await self._consumer.start()
-        if self.topic not in await self._consumer.topics():
+        # A topic created a moment ago may take a few metadata rounds to show.
+        try:
+            async with asyncio.timeout(15):
+                while self.topic not in await self._consumer.topics():
+                    await self._consumer._client.force_metadata_update()
+        except TimeoutError:
             await self._consumer.stop()
-            raise AssertionError(f"topic {self.topic} does not exist (run `make infra-up`)")
+            raise AssertionError(
+                f"topic {self.topic} does not exist (run `make infra-up`)"
+            ) from None
         partitions = self._consumer.partitions_for_topic(self.topic) or set()
         while not partitions:  # a topic created a moment ago: wait for its metadata
             await self._consumer._client.force_metadata_update()

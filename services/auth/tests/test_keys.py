@@ -30,7 +30,12 @@ def _settings(**values: Any) -> AuthSettings:
     return AuthSettings(database_url=DB, **values)
 
 
-def test_production_refuses_to_start_without_a_signing_key() -> None:
+def test_production_refuses_to_start_without_a_signing_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The local stack's environment sets PIND_DEV=true; production does not.
+    for name in ("PIND_DEV", "PIND_JWT_SIGNING_KEY", "PIND_JWT_KEY_DIR"):
+        monkeypatch.delenv(name, raising=False)
     with pytest.raises(ValidationError, match="no signing key"):
         _settings()
 
