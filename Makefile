@@ -24,7 +24,7 @@ KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
 SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
                 fakes/pyproject.toml services/*/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
 PYTEST_ARGS ?=
-MYPY_PATHS  := contracts/src libs/src $(wildcard services/*/src) fakes/src
+MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed infra-up infra-down topics migrate up services-up \
