@@ -41,7 +41,9 @@ def test_a_clip_is_measured_through_the_whole_reading_path() -> None:
     assert figures["cpu_seconds"] is not None and figures["cpu_seconds"] > 0
     assert figures["cer_ko"] is not None and figures["cer_ko"] <= 0.10
     assert figures["cer_en"] is not None and figures["cer_en"] <= 0.05
-    assert figures["peak_rss_mb"] is not None and 50 < figures["peak_rss_mb"] < 1536
+    # Measured, not judged here: ru_maxrss is this whole test process's high-water
+    # mark (other tests load EasyOCR); the 1.5 GB target is read off `make bench`.
+    assert figures["peak_rss_mb"] is not None and figures["peak_rss_mb"] > 50
 
 
 async def test_a_clip_can_be_measured_from_inside_an_event_loop() -> None:

@@ -188,7 +188,8 @@ async def test_an_unreachable_youtube_is_transient(make_settings: Settings) -> N
 
 @pytest.fixture
 async def slow_youtube(recorded_info: dict[str, Any]) -> AsyncIterator[tuple[str, asyncio.Event]]:
-    """Serves a stream that trickles: 64 KiB at once, then a byte every 50 ms."""
+    """Serves a stream that trickles: 64 KiB at once, then 4 KiB every 20 ms
+    (yt-dlp's progress hook, where a stop is noticed, runs once per block read)."""
     started = asyncio.Event()
 
     async def recorded(request: web.Request) -> web.Response:
@@ -206,8 +207,8 @@ async def slow_youtube(recorded_info: dict[str, Any]) -> AsyncIterator[tuple[str
         await response.write(b"\0" * 65536)
         started.set()
         for _ in range(2000):
-            await asyncio.sleep(0.05)
-            await response.write(b"\0")
+            await asyncio.sleep(0.02)
+            await response.write(b"\0" * 4096)
         return response
 
     app = web.Application()
