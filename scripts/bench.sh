@@ -34,7 +34,14 @@ failed=()
 for m in "${present[@]}"; do
   info "uv run python -m $m $*"
   t="$(now_s)"
-  if "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m "$m" "$@"; then
+  # A service's benchmark talks to the database as that service's role.
+  svc="${m#pind_}"
+  svc="${svc%.bench}"
+  db_var="PIND_${svc^^}_DATABASE_URL"
+  # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
+  if "$PIND_ROOT/scripts/with-env.sh" bash -c \
+    'if [[ -n "${!1:-}" ]]; then export PIND_DATABASE_URL="${!1}"; fi; shift; exec "$@"' \
+    _ "$db_var" uv run --frozen --no-sync python -m "$m" "$@"; then
     ok "$m done in $(($(now_s) - t))s"
   else
     failed+=("$m")
