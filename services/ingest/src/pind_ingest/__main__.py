@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from pind_ingest.app import build_worker
 from pind_ingest.settings import IngestSettings
-from pind_kit.migrations import upgrade
+from pind_kit.cli import worker_main
 
 # services/ingest/migrations, beside src/ in the workspace checkout.
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-USAGE = "usage: pind-ingest [migrate]\n"
-
 
 def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args == ["migrate"]:
-        upgrade(IngestSettings(), MIGRATIONS_DIR)
-        return 0
-    if args:
-        sys.stderr.write(USAGE)
-        return 2
-    build_worker().run()
-    return 0
+    return worker_main("pind-ingest", IngestSettings, build_worker, MIGRATIONS_DIR, argv)
 
 
 if __name__ == "__main__":
