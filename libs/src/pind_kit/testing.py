@@ -21,6 +21,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 
+from pind_contracts import Envelope
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -161,6 +163,26 @@ async def publish_raw(
         )
     finally:
         await producer.stop()
+
+
+async def publish_event(bootstrap: str, topic: Any, payload: Any, *, producer: str = "test") -> Any:
+    """Publish a contract ``payload`` on ``topic`` as a producer would: keyed
+    by its video id, with a CloudEvents envelope carrying its job id."""
+    video_id = str(getattr(payload, "video_id", ""))
+    envelope = Envelope(
+        type=topic.event_type,
+        producer=producer,
+        subject=video_id,
+        job_id=getattr(payload, "job_id", None),
+    )
+    await publish_raw(
+        bootstrap,
+        topic.name,
+        payload.model_dump_json().encode(),
+        envelope.to_headers(),
+        video_id.encode(),
+    )
+    return payload
 
 
 class TopicReader:

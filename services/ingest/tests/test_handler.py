@@ -13,7 +13,6 @@ import pytest
 from pind_contracts import (
     JOB_STAGE,
     VIDEO_INGESTED,
-    Envelope,
     JobStage,
     Topic,
     VideoIngested,
@@ -30,7 +29,7 @@ from pind_kit.testing import (
     TopicReader,
     create_topics,
     database_url,
-    publish_raw,
+    publish_event,
     running,
     unique_topic,
 )
@@ -77,16 +76,7 @@ async def publish_request(bootstrap: str, topic: Topic, video_id: str) -> VideoR
         url=f"https://www.youtube.com/watch?v={video_id}",
         requested_at=datetime.now(UTC),
     )
-    envelope = Envelope(
-        type=topic.event_type, producer="test", subject=video_id, job_id=request.job_id
-    )
-    await publish_raw(
-        bootstrap,
-        topic.name,
-        request.model_dump_json().encode(),
-        envelope.to_headers(),
-        video_id.encode(),
-    )
+    await publish_event(bootstrap, topic, request)
     return request
 
 

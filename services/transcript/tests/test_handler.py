@@ -12,7 +12,6 @@ import pytest
 from pind_contracts import (
     JOB_STAGE,
     TRANSCRIPT_READY,
-    Envelope,
     JobStage,
     Topic,
     TranscriptReady,
@@ -26,7 +25,7 @@ from pind_kit.testing import (
     TopicReader,
     create_topics,
     database_url,
-    publish_raw,
+    publish_event,
     running,
     unique_topic,
 )
@@ -91,16 +90,7 @@ async def publish_ingested(
             language=language,
         ),
     )
-    envelope = Envelope(
-        type=topic.event_type, producer="test", subject=video_id, job_id=event.job_id
-    )
-    await publish_raw(
-        bootstrap,
-        topic.name,
-        event.model_dump_json().encode(),
-        envelope.to_headers(),
-        video_id.encode(),
-    )
+    await publish_event(bootstrap, topic, event)
     return event
 
 

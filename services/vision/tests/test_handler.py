@@ -13,7 +13,6 @@ import pytest
 from pind_contracts import (
     JOB_STAGE,
     VISION_READY,
-    Envelope,
     JobStage,
     Topic,
     VideoIngested,
@@ -26,7 +25,7 @@ from pind_kit.testing import (
     TopicReader,
     create_topics,
     database_url,
-    publish_raw,
+    publish_event,
     running,
     unique_topic,
 )
@@ -92,16 +91,7 @@ async def publish_ingested(bootstrap: str, topic: Topic, video_id: str) -> Video
             webpage_url=f"https://www.youtube.com/watch?v={video_id}",
         ),
     )
-    envelope = Envelope(
-        type=topic.event_type, producer="test", subject=video_id, job_id=ingested.job_id
-    )
-    await publish_raw(
-        bootstrap,
-        topic.name,
-        ingested.model_dump_json().encode(),
-        envelope.to_headers(),
-        video_id.encode(),
-    )
+    await publish_event(bootstrap, topic, ingested)
     return ingested
 
 
