@@ -68,6 +68,22 @@ async def serve(app: web.Application, host: str = "127.0.0.1", port: int = 0) ->
         await runner.cleanup()
 
 
+@asynccontextmanager
+async def refusing_proxy() -> AsyncIterator[tuple[str, list[str]]]:
+    """An HTTP proxy that notes each request's target URL and answers 503: yields
+    its URL and the list of targets (to prove a client went through the proxy)."""
+    seen: list[str] = []
+
+    async def refuse(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        return web.Response(status=503, text="proxy says no")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", refuse)
+    async with serve(app) as url:
+        yield url, seen
+
+
 @contextmanager
 def serve_in_thread(app: web.Application, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Like :func:`serve`, for synchronous callers: the server runs on its own loop."""

@@ -20,8 +20,9 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
+from pydantic import BaseModel
 
-from pind_contracts import Envelope
+from pind_contracts import Envelope, Topic
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -126,6 +127,16 @@ def unique_topic(stem: str = "test") -> str:
     name = f"pind.{stem}.{uuid.uuid4().hex[:12]}.v1"
     _UNIQUE_TOPICS.update({name, name + ".dlt"})
     return name
+
+
+async def stand_in_topic(
+    bootstrap: str, stem: str, payload: type[BaseModel], description: str = "test input"
+) -> Topic:
+    """A fresh one-partition topic (and its DLT) carrying ``payload``: a stand-in
+    for a registry topic, so no other consumer sees a test's events."""
+    topic = Topic(unique_topic(stem), payload, 1, "video id", description)
+    await create_topics(bootstrap, [topic.name, topic.dlt])
+    return topic
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -27,11 +27,10 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
     TopicReader,
-    create_topics,
     database_url,
     publish_event,
     running,
-    unique_topic,
+    stand_in_topic,
 )
 from pind_kit.worker import Worker
 
@@ -57,9 +56,7 @@ async def migrated(kafka_bootstrap: str) -> None:
 @pytest.fixture
 async def requests_topic(kafka_bootstrap: str, migrated: None) -> Topic:
     """A fresh stand-in for pind.video.requested.v1, so no other consumer sees our events."""
-    topic = Topic(unique_topic("ingest-requested"), VideoRequested, 1, "video id", "test input")
-    await create_topics(kafka_bootstrap, [topic.name, topic.dlt])
-    return topic
+    return await stand_in_topic(kafka_bootstrap, "ingest-requested", VideoRequested)
 
 
 def ingest_worker(settings: IngestSettings, topic: Topic) -> Worker:

@@ -14,6 +14,7 @@ import pytest
 from aiohttp import web
 
 from pind_contracts import AnalysisOptions, VideoRequested
+from pind_fakes import serving
 from pind_fakes.serving import requests_seen, serve
 from pind_ingest.adapters.youtube import YoutubeMetadataReader
 from pind_ingest.failures import (
@@ -160,17 +161,8 @@ async def test_only_video_ids_are_accepted() -> None:
 
 @pytest.fixture
 async def refusing_proxy() -> AsyncIterator[tuple[str, list[str]]]:
-    """An HTTP proxy that notes each request's target and answers 503."""
-    seen: list[str] = []
-
-    async def refuse(request: web.Request) -> web.Response:
-        seen.append(str(request.url))
-        return web.Response(status=503, text="proxy says no")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", refuse)
-    async with serve(app) as url:
-        yield url, seen
+    async with serving.refusing_proxy() as proxy:
+        yield proxy
 
 
 async def test_requests_go_through_the_configured_proxy(

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from pind_fakes.serving import requests_seen, serve
+from pind_fakes import serving
+from pind_fakes.serving import requests_seen
 from pind_fakes.settings import FakesSettings
 from pind_transcript.adapters.captions import CaptionsClient
 from pind_transcript.adapters.subtitles import SubtitleDownloader
@@ -85,17 +86,8 @@ async def test_blocking_is_retryable(fake_youtube: str, video_id: str) -> None:
 
 @pytest.fixture
 async def refusing_proxy() -> AsyncIterator[tuple[str, list[str]]]:
-    """An HTTP proxy that notes each request line's target and answers 503."""
-    seen: list[str] = []
-
-    async def refuse(request: web.Request) -> web.Response:
-        seen.append(str(request.url))
-        return web.Response(status=503, text="proxy says no")
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", refuse)
-    async with serve(app) as url:
-        yield url, seen
+    async with serving.refusing_proxy() as proxy:
+        yield proxy
 
 
 async def test_captions_go_through_the_configured_proxy(

@@ -23,11 +23,10 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
     TopicReader,
-    create_topics,
     database_url,
     publish_event,
     running,
-    unique_topic,
+    stand_in_topic,
 )
 from pind_kit.worker import Worker
 from pind_transcript.__main__ import MIGRATIONS_DIR
@@ -60,9 +59,7 @@ async def migrated(kafka_bootstrap: str) -> None:
 @pytest.fixture
 async def ingested_topic(kafka_bootstrap: str, migrated: None) -> Topic:
     """A fresh stand-in for pind.video.ingested.v1, so no other consumer sees our events."""
-    topic = Topic(unique_topic("transcript-in"), VideoIngested, 1, "video id", "test input")
-    await create_topics(kafka_bootstrap, [topic.name, topic.dlt])
-    return topic
+    return await stand_in_topic(kafka_bootstrap, "transcript-in", VideoIngested)
 
 
 @pytest.fixture

@@ -23,11 +23,10 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
     TopicReader,
-    create_topics,
     database_url,
     publish_event,
     running,
-    unique_topic,
+    stand_in_topic,
 )
 from pind_kit.worker import Worker
 from pind_vision.__main__ import MIGRATIONS_DIR
@@ -63,9 +62,7 @@ async def migrated(kafka_bootstrap: str) -> None:
 @pytest.fixture
 async def ingested_topic(kafka_bootstrap: str, migrated: None) -> Topic:
     """A fresh stand-in for pind.video.ingested.v1, so no other consumer sees our events."""
-    topic = Topic(unique_topic("vision-ingested"), VideoIngested, 1, "video id", "test input")
-    await create_topics(kafka_bootstrap, [topic.name, topic.dlt])
-    return topic
+    return await stand_in_topic(kafka_bootstrap, "vision-ingested", VideoIngested)
 
 
 def vision_worker(
