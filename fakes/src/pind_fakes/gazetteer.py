@@ -12,7 +12,7 @@ import hashlib
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -117,26 +117,54 @@ def _keys(*names: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in (normalise(n) for n in names if n) if k))
 
 
-def _markets(path: Path) -> Iterator[GazetteerPlace]:
-    for number, row in _read_csv(path, "cp949"):
-        lat, lon = _float(row.get("위도")), _float(row.get("경도"))
-        name = row.get("시장명", "")
-        if not name or lat is None or lon is None:
-            continue
-        stores = _float(row.get("점포수")) or 0.0
-        name_en = english_alias(name)
-        yield GazetteerPlace(
-            key=f"{path.stem}:{number}",
-            name=name,
-            name_en=name_en,
-            category=PlaceCategory.MARKET,
-            lat=lat,
-            lon=lon,
-            address=row.get("소재지도로명주소") or row.get("소재지지번주소", ""),
-            detail=row.get("시장유형", ""),
-            prominence=0.4 + 0.5 * min(1.0, math.log10(stores + 1) / 3.2),
-            match_keys=_keys(name, name_en),
-        )
+@dataclass(frozen=True, slots=True)
+class _PointFile:
+    """A standard-data file of named points: which columns hold what."""
+
+    name_column: str
+    category: PlaceCategory
+    detail_column: str
+    prominence: Callable[[dict[str, str]], float]
+    split_name_on: str | None = None
+    """Also match each part of names such as '남산&N서울타워'."""
+
+    def places(self, path: Path) -> Iterator[GazetteerPlace]:
+        for number, row in _read_csv(path, "cp949"):
+            lat, lon = _float(row.get("위도")), _float(row.get("경도"))
+            name = row.get(self.name_column, "")
+            if not name or lat is None or lon is None:
+                continue
+            name_en = english_alias(name)
+            parts = name.split(self.split_name_on) if self.split_name_on else ()
+            yield GazetteerPlace(
+                key=f"{path.stem}:{number}",
+                name=name,
+                name_en=name_en,
+                category=self.category,
+                lat=lat,
+                lon=lon,
+                address=row.get("소재지도로명주소") or row.get("소재지지번주소", ""),
+                detail=row.get(self.detail_column, ""),
+                prominence=self.prominence(row),
+                match_keys=_keys(name, name_en, *parts),
+            )
+
+
+def _log_scaled(column: str, floor: float, decades: float) -> Callable[[dict[str, str]], float]:
+    """Prominence from a size column (stores, area): floor … floor + 0.5 on a log scale."""
+
+    def prominence(row: dict[str, str]) -> float:
+        size = _float(row.get(column)) or 0.0
+        return floor + 0.5 * min(1.0, math.log10(size + 1) / decades)
+
+    return prominence
+
+
+_MARKETS = _PointFile("시장명", PlaceCategory.MARKET, "시장유형", _log_scaled("점포수", 0.4, 3.2))
+_ATTRACTIONS = _PointFile(
+    "관광지명", PlaceCategory.ATTRACTION, "관광지구분", lambda _row: 0.8, split_name_on="&"
+)
+_PARKS = _PointFile("공원명", PlaceCategory.PARK, "공원구분", _log_scaled("공원면적", 0.2, 6.5))
 
 
 _LINE_NUMBER = re.compile(r"(\d+호선)$")
@@ -182,49 +210,6 @@ def _stations(path: Path) -> Iterator[GazetteerPlace]:
         )
 
 
-def _attractions(path: Path) -> Iterator[GazetteerPlace]:
-    for number, row in _read_csv(path, "cp949"):
-        lat, lon = _float(row.get("위도")), _float(row.get("경도"))
-        name = row.get("관광지명", "")
-        if not name or lat is None or lon is None:
-            continue
-        name_en = english_alias(name)
-        yield GazetteerPlace(
-            key=f"{path.stem}:{number}",
-            name=name,
-            name_en=name_en,
-            category=PlaceCategory.ATTRACTION,
-            lat=lat,
-            lon=lon,
-            address=row.get("소재지도로명주소") or row.get("소재지지번주소", ""),
-            detail=row.get("관광지구분", ""),
-            prominence=0.8,
-            match_keys=_keys(name, name_en, *name.split("&")),
-        )
-
-
-def _parks(path: Path) -> Iterator[GazetteerPlace]:
-    for number, row in _read_csv(path, "cp949"):
-        lat, lon = _float(row.get("위도")), _float(row.get("경도"))
-        name = row.get("공원명", "")
-        if not name or lat is None or lon is None:
-            continue
-        area = _float(row.get("공원면적")) or 0.0
-        name_en = english_alias(name)
-        yield GazetteerPlace(
-            key=f"{path.stem}:{number}",
-            name=name,
-            name_en=name_en,
-            category=PlaceCategory.PARK,
-            lat=lat,
-            lon=lon,
-            address=row.get("소재지도로명주소") or row.get("소재지지번주소", ""),
-            detail=row.get("공원구분", ""),
-            prominence=0.2 + 0.5 * min(1.0, math.log10(area + 1) / 6.5),
-            match_keys=_keys(name, name_en),
-        )
-
-
 def _admin_areas(path: Path) -> Iterator[GazetteerPlace]:
     for number, row in _read_csv(path, "utf-8-sig"):
         lat, lon = _float(row.get("위도(초/100)")), _float(row.get("경도(초/100)"))
@@ -249,10 +234,10 @@ def _admin_areas(path: Path) -> Iterator[GazetteerPlace]:
 
 
 _FILES = (
-    ("traditional_markets_standard.csv", _markets),
+    ("traditional_markets_standard.csv", _MARKETS.places),
     ("urban_rail_stations_standard.csv", _stations),
-    ("tourist_attractions_standard.csv", _attractions),
-    ("urban_parks_standard.csv", _parks),
+    ("tourist_attractions_standard.csv", _ATTRACTIONS.places),
+    ("urban_parks_standard.csv", _PARKS.places),
     ("kma_forecast_grid_admin_points.csv", _admin_areas),
 )
 
