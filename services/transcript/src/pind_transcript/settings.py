@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
 from pind_kit.settings import ServiceSettings
+from pind_youtube.settings import YoutubeAccess
 
 
-class TranscriptSettings(ServiceSettings):
+class TranscriptSettings(ServiceSettings, YoutubeAccess):
     """Everything transcript reads from its environment."""
 
     service_name: str = "transcript"
@@ -28,19 +29,6 @@ class TranscriptSettings(ServiceSettings):
         default=None,
         description="Where youtube-transcript-api's www.youtube.com requests go instead "
         "(the fake YouTube); unset means real YouTube.",
-    )
-    youtube_recorded_url: str | None = Field(
-        default=None,
-        description="Recorded-info server (the fake YouTube) that answers yt-dlp for "
-        "YouTube URLs; unset means real YouTube.",
-    )
-    youtube_proxy: SecretStr | None = Field(
-        default=None,
-        description="Proxy URL for every YouTube request (captions and yt-dlp); may carry "
-        "credentials.",
-    )
-    youtube_cookies_file: Path | None = Field(
-        default=None, description="Netscape cookies.txt for yt-dlp; copied per request."
     )
     http_timeout_s: float = Field(
         default=20.0, gt=0, description="Timeout of each HTTP request to YouTube."

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 
 from pind_kit.settings import ServiceSettings
 from pind_vision.frames import SamplingPolicy
+from pind_youtube.settings import YoutubeAccess
 
 
-class VisionSettings(ServiceSettings):
+class VisionSettings(ServiceSettings, YoutubeAccess):
     """Everything vision reads from its environment."""
 
     service_name: str = "vision"
@@ -20,17 +21,6 @@ class VisionSettings(ServiceSettings):
     # Reading a long vlog takes minutes; Kafka must not take the partition away meanwhile.
     max_poll_interval_s: int = Field(default=3600, ge=10)
 
-    youtube_recorded_url: str | None = Field(
-        default=None,
-        description="Base URL of a recorded-info server (the fake YouTube) that answers "
-        "YouTube URLs instead of youtube.com; unset means real YouTube.",
-    )
-    youtube_proxy: SecretStr | None = Field(
-        default=None, description="Proxy URL for every YouTube request (may carry credentials)."
-    )
-    youtube_cookies_file: Path | None = Field(
-        default=None, description="Netscape cookies.txt for YouTube; read only, copied per fetch."
-    )
     media_min_height: int = Field(
         default=360, gt=0, description="Smallest picture height worth reading text from."
     )
