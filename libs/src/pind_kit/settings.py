@@ -40,3 +40,21 @@ class ServiceSettings(BaseSettings):
     max_poll_interval_s: int = Field(
         default=900, ge=10, description="Longest a handler may take before Kafka rebalances."
     )
+    batch_max_records: int = Field(
+        default=2000,
+        ge=1,
+        description="Most events a batch handler (e.g. the gateway's projection) applies "
+        "in one transaction and one offset commit.",
+    )
+    batch_timeout_s: float = Field(
+        default=0.05,
+        gt=0,
+        description="How long a batch consumer waits for records when none are buffered; "
+        "records already fetched are handed over at once.",
+    )
+    shutdown_grace_s: float = Field(
+        default=15.0,
+        ge=0,
+        description="On stop, how long in-flight handlers may finish before they are "
+        "abandoned uncommitted (and redelivered).",
+    )

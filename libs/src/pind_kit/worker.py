@@ -4,16 +4,27 @@ A :class:`Worker` owns one process's Kafka consumers (FastStream subscribers
 with ``AckPolicy.NACK_ON_ERROR``: the offset is committed only after the
 handler's outcome is durable), an idempotent producer for the outbox relay and
 dead letters, and the ops HTTP endpoints. Handlers are plain async functions
-``(Incoming[T], UnitOfWork) -> None``.
+``(Incoming[T], UnitOfWork) -> None``, one event at a time; batch handlers
+``(Batch[T]) -> None`` take many events in one transaction (:mod:`pind_kit.batch`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections import Counter
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -32,6 +43,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pind_contracts import JOB_STAGE, Contract, Envelope, EnvelopeError, JobStage, Topic
 from pind_contracts.events.job_stage import StageState
 from pind_contracts.types import Stage
+from pind_kit.batch import (
+    BATCH_SECONDS,
+    Batch,
+    BatchHandler,
+    mark_all_processed,
+    parse_without_headers,
+)
 from pind_kit.db import PROCESSED_EVENTS, make_engine, make_sessionmaker
 from pind_kit.errors import AlreadyProcessed, TransientError, UndecodableEvent
 from pind_kit.logging import configure_logging
@@ -44,6 +62,7 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T", bound=Contract)
 Handler = Callable[["Incoming[Any]", "UnitOfWork"], Awaitable[None]]
 HandlerFn = TypeVar("HandlerFn", bound=Callable[..., Awaitable[None]])
+BatchHandlerFn = TypeVar("BatchHandlerFn", bound=BatchHandler)
 
 DLT_HEADER_PREFIX = "pind_dlt_"
 
@@ -65,7 +84,9 @@ class Incoming(Generic[T]):
 
 
 def decode(
-    topic: Topic, value: bytes | None, headers: Mapping[str, bytes | str]
+    topic: Topic,
+    value: bytes | None,
+    headers: Mapping[str, bytes | str] | Iterable[tuple[str, bytes | str]],
 ) -> tuple[Any, Envelope]:
     """Envelope from the CloudEvents headers and payload from the JSON value;
     raises :class:`UndecodableEvent` with a readable reason."""
@@ -213,6 +234,14 @@ class _Registration:
     handler: Handler
 
 
+@dataclass(frozen=True, slots=True)
+class _BatchRegistration:
+    topic: Topic
+    group: str
+    stage: Stage | None
+    handler: BatchHandler
+
+
 class Worker:
     """One service process's event machinery."""
 
@@ -231,6 +260,7 @@ class Worker:
             client_id=f"pind-{settings.service_name}",
             enable_idempotence=True,
             logger=structlog.get_logger("faststream"),
+            graceful_timeout=settings.shutdown_grace_s,
         )
         self.producer: AIOKafkaProducer | None = None
         self.relay: OutboxRelay | None = None
@@ -271,6 +301,39 @@ class Worker:
 
         return register
 
+    def batch_handler(
+        self, topic: Topic, *, group: str, stage: Stage | None = None
+    ) -> Callable[[BatchHandlerFn], BatchHandlerFn]:
+        """Register ``fn`` as ``group``'s batch handler of ``topic``: it gets up to
+        ``batch_max_records`` fresh events at a time in one transaction (see
+        :mod:`pind_kit.batch`); the same Kafka group and processed marks as
+        :meth:`handler`, so a topic can move between the two modes."""
+
+        def register(fn: BatchHandlerFn) -> BatchHandlerFn:
+            registration = _BatchRegistration(topic, group, stage, fn)
+
+            async def consume(message: KafkaMessage) -> None:
+                await self._consume_batch(registration, message.raw_message)
+
+            consume.__name__ = f"{group}:{topic.name}"
+            self.broker.subscriber(
+                self.topic_name(topic.name),
+                batch=True,
+                max_records=self.settings.batch_max_records,
+                batch_timeout_ms=max(1, round(self.settings.batch_timeout_s * 1000)),
+                group_id=kafka_group_id(group, topic),
+                auto_offset_reset="earliest",
+                ack_policy=AckPolicy.NACK_ON_ERROR,
+                max_poll_interval_ms=self.settings.max_poll_interval_s * 1000,
+                parser=parse_without_headers,
+                decoder=_keep_bytes,
+                title=f"{group}:{topic.name}",
+                description=topic.description,
+            )(consume)
+            return fn
+
+        return register
+
     def topic_name(self, logical: str) -> str:
         """The physical Kafka topic of a contract topic name in this deployment."""
         return self.settings.kafka_topic_prefix + logical
@@ -286,23 +349,15 @@ class Worker:
     async def _consume(self, registration: _Registration, message: Any) -> None:
         raw = message.raw_message
         topic = registration.topic
-        headers: dict[str, bytes] = {k: v for k, v in (raw.headers or ())}
-        key = raw.key.decode("utf-8", "replace") if raw.key is not None else None
         started = time.perf_counter()
         try:
-            payload, envelope = decode(topic, raw.value, headers)
+            incoming = _incoming(topic, raw)
         except UndecodableEvent as exc:
             log.warning("undecodable event", topic=topic.name, offset=raw.offset, error=str(exc))
             await self.dead_letter(registration, raw, exc, attempts=0)
             EVENTS_HANDLED.labels(topic.name, registration.group, "undecodable").inc()
             return
-        incoming = Incoming(payload, envelope, topic, raw.partition, raw.offset, key)
-        with structlog.contextvars.bound_contextvars(
-            event_id=str(envelope.event_id),
-            job_id=str(envelope.job_id) if envelope.job_id else None,
-            trace_id=envelope.traceparent,
-            topic=topic.name,
-        ):
+        with _event_context(incoming):
             outcome = await self._handle(registration, incoming, raw)
         EVENTS_HANDLED.labels(topic.name, registration.group, outcome).inc()
         HANDLER_SECONDS.labels(topic.name, registration.group).observe(
@@ -314,37 +369,121 @@ class Worker:
             if await was_processed(session, registration.group, incoming.event_id):
                 log.info("duplicate event skipped")
                 return "duplicate"
-        attempt = 0
-        delay = self.settings.retry_backoff_initial_s
-        while True:
-            attempt += 1
+
+        async def attempt() -> str:
             uow = UnitOfWork(self, incoming, registration.group, registration.stage)
             try:
                 await registration.handler(incoming, uow)
                 if uow._buffer or not uow.marked:
                     async with uow.transaction():
                         pass
-                return "ok"
             except AlreadyProcessed:
                 log.info("event was processed concurrently; skipped")
                 return "duplicate"
+            return "ok"
+
+        return await self._retrying(registration, incoming, raw, attempt)
+
+    async def _consume_batch(
+        self, registration: _BatchRegistration, records: tuple[Any, ...]
+    ) -> None:
+        """Decode, dedupe and apply one fetch in one transaction; on failure
+        apply its events one by one. Undecodable records go to the DLT."""
+        topic = registration.topic
+        started = time.perf_counter()
+        fetched: dict[UUID, tuple[Incoming[Any], Any]] = {}
+        undecodable: list[tuple[Any, UndecodableEvent]] = []
+        for raw in records:
+            try:
+                incoming = _incoming(topic, raw)
+            except UndecodableEvent as exc:
+                undecodable.append((raw, exc))
+            else:
+                fetched.setdefault(incoming.event_id, (incoming, raw))  # first delivery wins
+        outcomes: Counter[str] = Counter(duplicate=len(records) - len(undecodable) - len(fetched))
+        with structlog.contextvars.bound_contextvars(topic=topic.name, batch=len(records)):
+            try:
+                fresh = await self._apply_batch(registration, [i for i, _ in fetched.values()])
+                outcomes.update(ok=fresh, duplicate=len(fetched) - fresh)
+            except Exception:
+                if not await self._database_answers():
+                    log.exception("database unreachable; the batch will be redelivered")
+                    await asyncio.sleep(self.settings.retry_backoff_max_s)
+                    raise
+                log.warning("batch failed; applying its events one at a time", exc_info=True)
+                for incoming, raw in fetched.values():
+                    with _event_context(incoming):
+                        outcomes[await self._apply_alone(registration, incoming, raw)] += 1
+            for raw, error in undecodable:
+                log.warning("undecodable event", offset=raw.offset, error=str(error))
+                await self.dead_letter(registration, raw, error, attempts=0)
+        outcomes["undecodable"] = len(undecodable)
+        for outcome, count in outcomes.items():
+            if count:
+                EVENTS_HANDLED.labels(topic.name, registration.group, outcome).inc(count)
+        BATCH_SECONDS.labels(topic.name, registration.group).observe(time.perf_counter() - started)
+
+    async def _apply_batch(
+        self, registration: _BatchRegistration, events: list[Incoming[Any]]
+    ) -> int:
+        """Mark ``events`` processed and hand the fresh ones to the handler, in
+        one transaction; how many were fresh."""
+        if not events:
+            return 0
+        async with self.sessionmaker() as session, session.begin():
+            marked = await mark_all_processed(
+                session, registration.group, registration.topic.name, [e.event_id for e in events]
+            )
+            batch = Batch([e for e in events if e.event_id in marked], session)
+            if batch.events:
+                await registration.handler(batch)
+        batch.committed()
+        return len(batch.events)
+
+    async def _apply_alone(
+        self, registration: _BatchRegistration, incoming: Incoming[Any], raw: Any
+    ) -> str:
+        """One event of a failed batch, as a batch of one, with the usual retries."""
+
+        async def attempt() -> str:
+            fresh = await self._apply_batch(registration, [incoming])
+            return "ok" if fresh else "duplicate"
+
+        return await self._retrying(registration, incoming, raw, attempt)
+
+    async def _retrying(
+        self,
+        registration: _Registration | _BatchRegistration,
+        incoming: Incoming[Any],
+        raw: Any,
+        attempt: Callable[[], Awaitable[str]],
+    ) -> str:
+        """Run ``attempt`` until it returns its outcome; retry a
+        :class:`TransientError` with backoff, dead-letter the last one and any
+        other failure."""
+        tries = 0
+        delay = self.settings.retry_backoff_initial_s
+        while True:
+            tries += 1
+            try:
+                return await attempt()
             except TransientError as exc:
-                if attempt >= self.settings.retry_attempts:
-                    await self._give_up(registration, incoming, raw, exc, attempt, retryable=True)
+                if tries >= self.settings.retry_attempts:
+                    await self._give_up(registration, incoming, raw, exc, tries, retryable=True)
                     return "dead-lettered"
                 log.warning(
-                    "transient failure; retrying", attempt=attempt, delay_s=delay, error=str(exc)
+                    "transient failure; retrying", attempt=tries, delay_s=delay, error=str(exc)
                 )
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.settings.retry_backoff_max_s)
             except Exception as exc:
                 log.exception("handler failed")
-                await self._give_up(registration, incoming, raw, exc, attempt, retryable=False)
+                await self._give_up(registration, incoming, raw, exc, tries, retryable=False)
                 return "dead-lettered"
 
     async def _give_up(
         self,
-        registration: _Registration,
+        registration: _Registration | _BatchRegistration,
         incoming: Incoming[Any],
         raw: Any,
         exc: BaseException,
@@ -365,7 +504,12 @@ class Worker:
                 )
 
     async def dead_letter(
-        self, registration: _Registration, raw: Any, exc: BaseException, *, attempts: int
+        self,
+        registration: _Registration | _BatchRegistration,
+        raw: Any,
+        exc: BaseException,
+        *,
+        attempts: int,
     ) -> None:
         """Send the original bytes and headers plus the error to ``<topic>.dlt``."""
         assert self.producer is not None, "worker not started"
@@ -408,6 +552,11 @@ class Worker:
             asyncio.create_task(fn(), name=getattr(fn, "__name__", "bg")) for fn in self._background
         ]
         self._started = True
+        # What exists now (modules, the app, metadata, clients) lives as long as
+        # the process: keep the cycle collector from walking all of it on every
+        # full collection, which batches of thousands of events set off often.
+        gc.collect()
+        gc.freeze()
         log.info("worker started", handlers=[r.topic.name for r in self._registrations])
 
     async def stop(self) -> None:
@@ -429,13 +578,7 @@ class Worker:
 
     async def ready(self) -> dict[str, bool]:
         """Whether the database and the broker answer now."""
-        checks = {"database": False, "kafka": False}
-        try:
-            async with self.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["database"] = True
-        except Exception:
-            log.warning("readiness: database unreachable", exc_info=True)
+        checks = {"database": await self._database_answers(), "kafka": False}
         try:
             if self.producer is not None:
                 await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
@@ -443,6 +586,15 @@ class Worker:
         except Exception:
             log.warning("readiness: kafka unreachable", exc_info=True)
         return checks
+
+    async def _database_answers(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            log.warning("database unreachable", exc_info=True)
+            return False
+        return True
 
     def run(self) -> None:
         """Run until SIGTERM/SIGINT: consumers, relay and the ops HTTP server."""
@@ -467,6 +619,26 @@ class Worker:
             await self.stop()
 
 
+def _incoming(topic: Topic, raw: Any) -> Incoming[Any]:
+    """The record as a handler sees it; raises :class:`UndecodableEvent`."""
+    payload, envelope = decode(topic, raw.value, raw.headers or ())
+    key = raw.key.decode("utf-8", "replace") if raw.key is not None else None
+    return Incoming(payload, envelope, topic, raw.partition, raw.offset, key)
+
+
+@contextlib.contextmanager
+def _event_context(incoming: Incoming[Any]) -> Iterator[None]:
+    """Log lines inside carry the event's ids."""
+    envelope = incoming.envelope
+    with structlog.contextvars.bound_contextvars(
+        event_id=str(envelope.event_id),
+        job_id=str(envelope.job_id) if envelope.job_id else None,
+        trace_id=envelope.traceparent,
+        topic=incoming.topic.name,
+    ):
+        yield
+
+
 def kafka_group_id(group: str, topic: Topic) -> str:
     """The Kafka consumer group of ``group``'s subscription to ``topic``."""
     return f"{group}.{topic.name}"
@@ -485,6 +657,7 @@ def _short(exc: BaseException, limit: int = 300) -> str:
 
 __all__ = [
     "AlreadyProcessed",
+    "Batch",
     "Incoming",
     "TransientError",
     "UndecodableEvent",

@@ -1,25 +1,29 @@
-"""Folding the analysis events into the gateway's tables.
+"""Folding the analysis events into the gateway's tables, a batch at a time.
 
 Every function here is idempotent and order-tolerant: stage reports fold
 through :func:`fold_stage` (never backwards), video metadata and places are
-upserted by natural keys and only replaced by a later report. Each returns
-the analysis it touched so the caller can wake waiting requests after commit.
+upserted by natural keys and only replaced by a later report. Stage reports,
+by far the most numerous, are folded in memory per analysis and written with
+a few statements per batch (:mod:`pind_gateway.projection_store`). Each
+function returns the analyses it touched, to wake waiting requests after commit.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import Envelope, JobStage, Place, PlacesExtracted, UserChanged, VideoIngested
 from pind_contracts.events.video_ingested import Thumbnail
+from pind_gateway import projection_store as store
 from pind_gateway import repository as repo
 from pind_gateway.domain.progress import (
+    StageName,
     StageReport,
     StageSnapshot,
     derive_job_status,
@@ -32,44 +36,93 @@ from pind_gateway.service import snapshot_of
 log = structlog.get_logger(__name__)
 
 
-async def project_stage(
-    session: AsyncSession, report: JobStage, envelope: Envelope
-) -> uuid.UUID | None:
-    lead = await _lock_lead(session, report.job_id)
-    if lead is None:
-        return None
+async def project_stages(
+    session: AsyncSession, reports: Sequence[tuple[JobStage, Envelope]]
+) -> set[uuid.UUID]:
+    """Fold a batch of stage reports into their analyses; the analyses touched.
+
+    The analyses' lead jobs are locked in id order, so two batches never wait
+    on each other in a cycle. Each stage folds all of its reports in memory
+    (:func:`condense` first merges those that only say how far it got), then
+    every changed stage is written, and every analysis' status derived, saved
+    and announced, once per batch.
+    """
+    job_ids = {report.job_id for report, _ in reports}
+    leads, stages = await store.lock_analyses(session, job_ids)
+    for job_id in job_ids - leads.keys():
+        log.warning("event for a job this gateway does not know; ignored", job_id=str(job_id))
+    changed: set[tuple[uuid.UUID, StageName]] = set()
+    for (analysis_id, stage), stage_report in condense(
+        ((leads[report.job_id].id, report.stage), _stage_report(report, envelope))
+        for report, envelope in reports
+        if report.job_id in leads
+    ):
+        known = stages.setdefault(analysis_id, {})
+        current = known.get(stage, StageSnapshot())
+        folded = fold_stage(current, stage_report)
+        if folded != current or stage not in known:
+            known[stage] = folded
+            changed.add((analysis_id, stage))
+
     now = datetime.now(UTC)
-    rows = await repo.stages_of(session, lead.id)
-    snapshots = {name: snapshot_of(row) for name, row in rows.items()}
-    current = snapshots.get(report.stage, StageSnapshot())
-    folded = fold_stage(
-        current,
-        StageReport(
-            state=report.state,
-            progress=report.progress,
-            occurred_at=envelope.occurred_at,
-            reason=report.reason,
-            error_code=report.error_code,
-            retryable=report.retryable,
-        ),
-    )
-    if folded != current or report.stage not in rows:
-        await repo.save_stage(session, lead.id, report.stage, folded, now)
-        snapshots[report.stage] = folded
-    if lead.timed_out_at is not None:
-        await repo.announce(session, lead.id)
-        log.info("report of a timed-out analysis stored; job stays failed", stage=report.stage)
-        return lead.id
-    status = derive_job_status(snapshots, lead.places_found)
-    await repo.save_analysis_status(session, lead.id, status, now)
+    touched = {lead.id: lead for lead in leads.values()}
+    await store.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
+    statuses = {
+        lead.id: derive_job_status(stages.get(lead.id, {}), lead.places_found)
+        for lead in touched.values()
+        if not lead.timed_out  # its reports are kept, but the job stays failed
+    }
+    await store.save_statuses(session, statuses, now)
+    await store.announce(session, touched)
     log.info(
-        "stage projected",
-        stage=report.stage,
-        reported=report.state,
-        stage_state=folded.status,
-        job_state=status.state,
+        "stage reports projected",
+        reports=len(reports),
+        analyses=len(touched),
+        stages_changed=len(changed),
+        timed_out=len(touched) - len(statuses),
     )
-    return lead.id
+    return set(touched)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def condense(reports: Iterable[tuple[K, StageReport]]) -> list[tuple[K, StageReport]]:
+    """The reports with each key's running ones (``started``, ``progress``)
+    merged into one with their highest progress and latest time.
+
+    Folding a running report keeps just those two (or nothing, once the stage
+    ended), and folding does not depend on order, so folding the condensed
+    reports ends where folding all of them would, with fewer folds.
+    """
+    running: dict[K, tuple[float, datetime]] = {}
+    ends: list[tuple[K, StageReport]] = []
+    for key, report in reports:
+        if report.state in ("started", "progress"):
+            seen = running.get(key)
+            running[key] = (
+                (report.progress, report.occurred_at)
+                if seen is None
+                else (max(seen[0], report.progress), max(seen[1], report.occurred_at))
+            )
+        else:
+            ends.append((key, report))
+    merged = [
+        (key, StageReport("progress", progress, occurred_at))
+        for key, (progress, occurred_at) in running.items()
+    ]
+    return merged + ends
+
+
+def _stage_report(report: JobStage, envelope: Envelope) -> StageReport:
+    return StageReport(
+        state=report.state,
+        progress=report.progress,
+        occurred_at=envelope.occurred_at,
+        reason=report.reason,
+        error_code=report.error_code,
+        retryable=report.retryable,
+    )
 
 
 async def project_ingested(

@@ -1,9 +1,12 @@
-"""The job projection's Kafka handlers: decode (done by the kit), project in
-one transaction with the processed mark, then wake waiting requests."""
+"""The job projection's Kafka handlers: a batch of events at a time (decoded,
+deduplicated and marked processed by the kit), projected in the batch's one
+transaction; waiting requests are woken once per job after it commits."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
 from pind_contracts import (
     JOB_STAGE,
@@ -17,40 +20,49 @@ from pind_contracts import (
 )
 from pind_gateway import projection
 from pind_gateway.watch import AnalysisWatch
-from pind_kit.worker import Incoming, UnitOfWork, Worker
+from pind_kit.batch import Batch
+from pind_kit.worker import Worker
 
 
 def register_projection(worker: Worker, watch: AnalysisWatch, group: str) -> None:
     """Subscribe the projection to every topic it folds, in consumer group ``group``."""
 
-    @worker.handler(JOB_STAGE, group=group)
-    async def on_stage(event: Incoming[JobStage], uow: UnitOfWork) -> None:
-        async with uow.transaction() as session:
-            analysis_id = await projection.project_stage(session, event.payload, event.envelope)
-        _wake(watch, event.payload.job_id, analysis_id)
+    @worker.batch_handler(JOB_STAGE, group=group)
+    async def on_stages(batch: Batch[JobStage]) -> None:
+        analyses = await projection.project_stages(
+            batch.session, [(event.payload, event.envelope) for event in batch.events]
+        )
+        _wake_after(batch, watch, {event.payload.job_id for event in batch.events} | analyses)
 
-    @worker.handler(VIDEO_INGESTED, group=group)
-    async def on_ingested(event: Incoming[VideoIngested], uow: UnitOfWork) -> None:
-        async with uow.transaction() as session:
-            analysis_id = await projection.project_ingested(session, event.payload, event.envelope)
-        _wake(watch, event.payload.job_id, analysis_id)
+    @worker.batch_handler(VIDEO_INGESTED, group=group)
+    async def on_ingested(batch: Batch[VideoIngested]) -> None:
+        woken = {event.payload.job_id for event in batch.events}
+        for event in batch.events:
+            analysis_id = await projection.project_ingested(
+                batch.session, event.payload, event.envelope
+            )
+            woken.add(analysis_id or event.payload.job_id)
+        _wake_after(batch, watch, woken)
 
-    @worker.handler(PLACES_EXTRACTED, group=group)
-    async def on_places(event: Incoming[PlacesExtracted], uow: UnitOfWork) -> None:
-        async with uow.transaction() as session:
-            analysis_id = await projection.project_places(session, event.payload, event.envelope)
-        _wake(watch, event.payload.job_id, analysis_id)
+    @worker.batch_handler(PLACES_EXTRACTED, group=group)
+    async def on_places(batch: Batch[PlacesExtracted]) -> None:
+        woken = {event.payload.job_id for event in batch.events}
+        for event in batch.events:
+            analysis_id = await projection.project_places(
+                batch.session, event.payload, event.envelope
+            )
+            woken.add(analysis_id or event.payload.job_id)
+        _wake_after(batch, watch, woken)
 
-    @worker.handler(USER, group=group)
-    async def on_user(event: Incoming[UserChanged], uow: UnitOfWork) -> None:
-        async with uow.transaction() as session:
-            await projection.project_user(session, event.payload)
-        watch.notify(event.payload.user_id)
+    @worker.batch_handler(USER, group=group)
+    async def on_users(batch: Batch[UserChanged]) -> None:
+        for event in batch.events:
+            await projection.project_user(batch.session, event.payload)
+        _wake_after(batch, watch, {event.payload.user_id for event in batch.events})
 
 
-def _wake(watch: AnalysisWatch, job_id: uuid.UUID, analysis_id: uuid.UUID | None) -> None:
-    """Wake whoever waits on the analysis (and on the event's own job id, which
-    is the same for every event a worker sends about a job the gateway started)."""
-    watch.notify(job_id)
-    if analysis_id is not None and analysis_id != job_id:
-        watch.notify(analysis_id)
+def _wake_after(batch: Batch[Any], watch: AnalysisWatch, keys: Iterable[uuid.UUID]) -> None:
+    """Once the batch commits, wake whoever waits on these analyses, jobs or
+    users (an event's own job id is the analysis for every job the gateway
+    started; joined jobs wait on the analysis)."""
+    batch.after_commit(lambda: watch.notify_each(keys))

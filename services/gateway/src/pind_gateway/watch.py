@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 
@@ -12,9 +12,9 @@ class AnalysisWatch:
     """In-process signals keyed by the id an event is about (an analysis, or a
     user for account events).
 
-    The projection calls :meth:`notify` after committing an event of an
-    analysis, and :class:`~pind_gateway.live.listener.JobListener` calls it for
-    every change any instance announces through PostgreSQL NOTIFY. Waiters
+    The projection calls :meth:`notify_each` after committing a batch of
+    events, and :class:`~pind_gateway.live.listener.JobListener` calls
+    :meth:`notify` for every change any instance announces through PostgreSQL NOTIFY. Waiters
     also re-read the database now and then, in case a notification was lost
     while the listener reconnected.
     """
@@ -25,6 +25,11 @@ class AnalysisWatch:
     def notify(self, key: uuid.UUID) -> None:
         for event in self._waiters.get(key, ()):
             event.set()
+
+    def notify_each(self, keys: Iterable[uuid.UUID]) -> None:
+        """Wake the waiters of every key (once each, however often it is listed)."""
+        for key in set(keys):
+            self.notify(key)
 
     def notify_all(self) -> None:
         """Wake every waiter (e.g. after missing notifications): each re-reads."""
