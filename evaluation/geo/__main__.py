@@ -10,6 +10,7 @@ import sys
 
 import structlog
 
+from evaluation.geo.klue_cv import run_korean_cv
 from evaluation.geo.report import Row, render
 from evaluation.geo.runs import run_english, run_korean, run_vlogs
 
@@ -18,11 +19,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.geo", description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
     parser.add_argument(
-        "--only", default="tr-news,geovirus,klue,vlogs", help="comma-separated corpora"
+        "--only", default="tr-news,geovirus,klue,klue-cv,vlogs", help="comma-separated corpora"
     )
     parser.add_argument("--world-min-population", type=int, default=1000)
     parser.add_argument(
-        "--demonyms", action="store_true", help="count 'Turkish' as a mention of Turkey"
+        "--demonyms",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="count 'Turkish' as a mention of Turkey (as TR-News and GeoWebNews do)",
     )
     args = parser.parse_args(argv)
     structlog.configure(
@@ -47,6 +51,15 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(run_english(batch, name, args.limit))
     if "klue" in only:
         rows.append(run_korean(batch, args.limit))
+    if "klue-cv" in only:  # the Korean tagger cross-validated on half a
+        rows.append(
+            run_korean_cv(
+                BATCH_POLICY,
+                world_min_population=args.world_min_population,
+                demonyms=args.demonyms,
+                limit=args.limit,
+            )
+        )
     if "vlogs" in only:
         rows.append(run_vlogs(batch.with_policy(FusionPolicy())))
     sys.stdout.write(render(rows))

@@ -19,7 +19,8 @@ class Row:
     acc_1: float | None
     median_km: float | None
     resolved_n: int
-    docs_per_s: float
+    docs_per_s: float | None
+    """None where the time is not extraction alone (cross-validation trains too)."""
 
     @classmethod
     def of(cls, corpus: str, counts: Counts) -> Row:
@@ -63,6 +64,15 @@ def _f(value: float | None, digits: int = 3) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def throughput(rows: list[Row]) -> str:
+    """Documents per second over every corpus of the run (time spent extracting)."""
+    timed = [r for r in rows if r.docs_per_s]
+    documents = sum(r.documents for r in timed)
+    seconds = sum(r.documents / r.docs_per_s for r in timed if r.docs_per_s)
+    rate = documents / seconds if seconds else 0.0
+    return f"All corpora: {documents} documents in {seconds:.1f} s, {rate:.1f} docs/s."
+
+
 def render(rows: list[Row]) -> str:
     head = (
         "corpus",
@@ -100,7 +110,7 @@ def render(rows: list[Row]) -> str:
                 _f(r.acc_161),
                 _f(r.acc_1),
                 _f(r.median_km, 1),
-                f"{r.docs_per_s:.1f}",
+                _f(r.docs_per_s, 1),
             )
         )
     widths = [max(len(h), *(len(line[i]) for line in lines)) for i, h in enumerate(head)]
@@ -109,6 +119,7 @@ def render(rows: list[Row]) -> str:
         "-|-".join("-" * w for w in widths),
     ]
     out += [" | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) for line in lines]
+    out.append(throughput(rows))
     out.append(
         "Recognition: exact = same start and end (one-to-one); overlap = at least one shared "
         "character (lenient: P over predicted spans, R over gold spans). Resolution over "

@@ -69,7 +69,7 @@ def run_english(extractor: PlaceExtractor, name: str, limit: int | None) -> Row:
 def run_korean(extractor: PlaceExtractor, limit: int | None) -> Row:
     documents = list(read_klue_ner(KLUE_FILE))[:limit]
     counts, _ = score_corpus(extractor, documents)
-    return Row.of("KLUE-NER LC, half a (ko)", counts)
+    return Row.of("KLUE-NER LC, half a (ko), seen in training", counts)
 
 
 def vlog_units(folder: Path) -> list[TextUnit]:

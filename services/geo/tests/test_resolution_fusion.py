@@ -137,3 +137,41 @@ async def test_unresolved_needs_a_proper_noun_with_a_place_cue() -> None:
     assert places == []
     assert [u.name for u in unresolved] == ["명동교자"]
     assert all(u.reason for u in unresolved)
+
+
+def world_town(key: str, lat: float, lon: float, *, context: bool = False) -> GeocodeResult:
+    return GeocodeResult(
+        key=key,
+        name="Springfield",
+        category="city",
+        lat=lat,
+        lon=lon,
+        score=0.9,
+        geocoder="table",
+        area=AdminArea("US"),
+        admin_level=2,
+        context=context,
+    )
+
+
+async def test_one_of_the_worlds_towns_of_a_name_is_the_best_known() -> None:
+    best_known, other = world_town("w:1", 37.2, -93.3), world_town("w:2", 39.8, -89.6)
+    (resolution,) = await resolve(
+        [mention("Springfield", script="en")],
+        TableGeocoder({"Springfield": [best_known, other]}),
+    )
+    assert resolution.result == best_known
+
+
+async def test_a_town_and_its_province_of_one_name_are_one_choice() -> None:
+    town = world_town("w:1", 55.75, 37.62)
+    province = world_town("w:2", 55.5, 38.0, context=True)
+    far_province = world_town("w:3", 46.0, 40.0, context=True)
+    (near,) = await resolve(
+        [mention("Moscow", script="en")], TableGeocoder({"Moscow": [town, province]})
+    )
+    assert near.result == town
+    (far,) = await resolve(
+        [mention("Moscow", script="en")], TableGeocoder({"Moscow": [town, far_province]})
+    )
+    assert far.result is None

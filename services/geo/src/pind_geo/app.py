@@ -25,13 +25,14 @@ from pind_geo.adapters.geonames import load_world_index
 from pind_geo.adapters.google_places import GooglePlacesGeocoder
 from pind_geo.adapters.http_common import Pacer
 from pind_geo.adapters.kakao import KakaoLocalGeocoder
+from pind_geo.adapters.korean_tagger import korean_extractor, load_location_tagger
 from pind_geo.adapters.nominatim import NominatimGeocoder
 from pind_geo.adapters.offline_geocoder import GazetteerGeocoder
 from pind_geo.adapters.spacy_model import load_spacy, world_is_known
 from pind_geo.adapters.world_geocoder import WorldGeocoder
 from pind_geo.domain.extraction import CandidateExtractor, CombinedExtractor
 from pind_geo.domain.extraction.english import EnglishCandidateExtractor
-from pind_geo.domain.extraction.korean import KiwiCandidateExtractor
+from pind_geo.domain.extraction.korean_tagger import SequenceTagger
 from pind_geo.domain.extraction.spacy_english import SpacyCandidateExtractor
 from pind_geo.domain.fusion import FusionPolicy
 from pind_geo.domain.pipeline import LanguageModelNames, PlaceExtractor
@@ -53,16 +54,20 @@ def build_place_extractor(
     online: Mapping[str, Geocoder] | None = None,
     policy: FusionPolicy | None = None,
     language_model: LanguageModelNames | None = None,
+    korean_tagger: SequenceTagger | None = None,
 ) -> PlaceExtractor:
-    """Korean gazetteer + kiwi, GeoNames world places + spaCy (≈ 10-20 s on
+    """Korean gazetteer + kiwi (and the shipped Korean location tagger, or
+    ``korean_tagger``), GeoNames world places + spaCy (≈ 10-20 s on
     2 cores, once); geocoders in ``order`` (``online`` ones by name: they are
     asked for what the offline ones do not know); ``world_min_population``
     None leaves the world out."""
     index = load_index(gazetteer_dir)
-    korean_names, english_names = index.known_names()
+    _, english_names = index.known_names()
     world = load_world_index(world_min_population) if world_min_population else None
     started = time.perf_counter()
-    extractors: list[CandidateExtractor] = [KiwiCandidateExtractor(known_names=korean_names)]
+    extractors: list[CandidateExtractor] = [
+        korean_extractor(index, world, korean_tagger or load_location_tagger())
+    ]
     if world is not None:
         demonym = (lambda word: world.country_of_demonym(word) is not None) if demonyms else None
         extractors.append(

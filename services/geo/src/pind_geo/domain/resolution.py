@@ -22,6 +22,7 @@ _SAME_AREA_M = 25_000.0
 _ENOUGH_SUPPORT = 2
 _SHORT_FORM_M = 5_000.0
 _SHORT_FORM_SCORE = 0.8
+_ONE_AREA_M = 100_000.0
 
 
 class Geocoder(Protocol):
@@ -165,9 +166,23 @@ def choose(options: dict[GeocodeQuery, list[GeocodeResult]]) -> dict[GeocodeQuer
                 chosen[query] = ranked[0][1]
     for query, results in options.items():
         best = _best_tier(results)
-        if query not in chosen and len(best) == 1:
+        if query not in chosen and best and (len(best) == 1 or _one_of_many(best)):
             chosen[query] = best[0]
     return chosen
+
+
+def _one_of_many(best: list[GeocodeResult]) -> bool:
+    """Equally good places any of which will do: one of the world's many towns
+    of a name (the geocoder ranks them by prominence), or a town and the
+    province of its name around it (Moscow the city, the federal city and the
+    oblast). Places a video may mean (markets, districts) are not guessed."""
+    towns = [r for r in best if not r.context]
+    if not towns:
+        return False
+    first = best[0]
+    return len(towns) == len(best) or all(
+        distance_m(first.lat, first.lon, r.lat, r.lon) <= _ONE_AREA_M for r in best[1:]
+    )
 
 
 def _options(results: list[GeocodeResult]) -> list[GeocodeResult]:

@@ -20,7 +20,7 @@ from typing import Literal
 WorldKind = Literal["continent", "country", "region", "city"]
 
 _NOT_KEY = re.compile(r"[^0-9a-z\uac00-\ud7a3]+")
-_ARTICLE = re.compile(r"^the\s+", re.IGNORECASE)
+_ARTICLE = re.compile(r"\bthe\s+", re.IGNORECASE)
 # Score of a name match: countries and continents first, then regions,
 # then cities by population (log scale, 10 million → 1.0).
 _KIND_SCORE: dict[WorldKind, float] = {
@@ -32,13 +32,15 @@ _KIND_SCORE: dict[WorldKind, float] = {
 _CITY_FLOOR = 0.7
 _POPULATION_TOP = 7.0
 _ALT_NAME_FACTOR = 0.97
+_CAPITAL_SHARE = 0.1
 _KEEP_WITHIN = 0.12
 """Places scored this far below the best of their name are not offered
 (a village called Paris does not compete with the capital)."""
 
 
 def world_key(text: str) -> str:
-    """'The United States', 'united states', 'U.S.' → comparable keys."""
+    """'The United States', 'united states', 'U.S.' → comparable keys
+    ('Republic of the Congo' and 'Republic of Congo' too)."""
     text = _ARTICLE.sub("", text.strip())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
@@ -59,6 +61,9 @@ class WorldPlace:
     population: int = 0
     names: tuple[str, ...] = ()
     """Other names (alternate spellings, short forms, Hangul)."""
+    codes: tuple[str, ...] = ()
+    """Codes and abbreviations that name it only as written ('USA', 'NSW',
+    'Ky.'; not 'Nsw' nor 'ky')."""
     demonym: str | None = None
     """'Turkish' for Turkey: a mention of the people or language of a country
     names it in many corpora (TR-News does, GeoVirus does not)."""
@@ -78,10 +83,14 @@ class WorldIndex:
     def __init__(self, places: Iterable[WorldPlace]) -> None:
         self.places = list(places)
         self._by_key: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        self._by_code: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         self._demonyms: dict[str, int] = {}
         for i, place in enumerate(self.places):
             if place.demonym:
-                self._demonyms.setdefault(world_key(place.demonym), i)
+                # 'American' is the United States, not one of its territories.
+                known = self._demonyms.get(demonym := world_key(place.demonym))
+                if known is None or self.places[known].population < place.population:
+                    self._demonyms[demonym] = i
             seen: set[str] = set()
             for number, name in enumerate((place.name, *place.names)):
                 key = world_key(name)
@@ -89,12 +98,14 @@ class WorldIndex:
                     continue
                 seen.add(key)
                 self._by_key[key].append((i, number > 0))
+            for code in place.codes:
+                self._by_code[code].append((i, True))
 
     def __len__(self) -> int:
         return len(self.places)
 
     def knows(self, text: str) -> bool:
-        return world_key(text) in self._by_key
+        return world_key(text) in self._by_key or text.strip() in self._by_code
 
     def country_of_demonym(self, text: str) -> WorldPlace | None:
         """'Syrian' → Syria; None for words that are no country's demonym."""
@@ -104,7 +115,7 @@ class WorldIndex:
     def search(self, text: str, *, primary_only: bool = False) -> list[tuple[WorldPlace, float]]:
         """Places called ``text``, best first, with a score in 0..1
         (``primary_only``: by their main name or a listed short form only)."""
-        hits = self._by_key.get(world_key(text), [])
+        hits = self._by_key.get(world_key(text), []) + self._by_code.get(text.strip(), [])
         if primary_only:
             hits = [(i, alt) for i, alt in hits if not alt or self.places[i].kind != "city"]
         scored = [
@@ -116,6 +127,7 @@ class WorldIndex:
         ]
         if not scored:
             return []
+        scored = [(p, s) for p, s in scored if not _named_after_its_city(p, scored)]
         scored.sort(key=lambda pair: (-pair[1], -pair[0].population))
         best = scored[0][1]
         # One entry per place (a place may answer by its name and an alternate name).
@@ -124,3 +136,19 @@ class WorldIndex:
             if score >= best - _KEEP_WITHIN and place.key not in kept:
                 kept[place.key] = (place, score)
         return list(kept.values())
+
+
+def _named_after_its_city(place: WorldPlace, hits: list[tuple[WorldPlace, float]]) -> bool:
+    """A province named after a city in it that holds a good share of its
+    people ('Ankara', 'Aleppo', 'Lagos'): the name means the city. Not
+    'Quebec', whose city is a small part of the province."""
+    return (
+        place.kind == "region"
+        and bool(place.region)
+        and any(
+            city.kind == "city"
+            and (city.country, city.region) == (place.country, place.region)
+            and city.population >= _CAPITAL_SHARE * place.population
+            for city, _ in hits
+        )
+    )

@@ -1,15 +1,22 @@
 """Korean candidates from kiwipiepy's morphological analysis.
 
-A candidate is a run of nouns written together (offsets adjacent) that holds
-a proper noun (NNP) or ends in a place suffix: 광장시장, 종로3가역, 서울숲,
-성수동. A place suffix written apart joins its head ('자갈치 시장'). OCR lines
-have their syllable spacing undone first ('광 장 시 장')."""
+Rules: a candidate is a run of nouns written together (offsets adjacent)
+that holds a proper noun (NNP) or ends in a place suffix: 광장시장, 종로3가역,
+서울숲, 성수동. A place suffix written apart joins its head ('자갈치 시장').
+OCR lines have their syllable spacing undone first ('광 장 시 장').
+
+Tagger: in running text (not OCR), a CRF trained on KLUE-NER (see
+``korean_tagger``) reads location names the way people write them
+('서울 마포구 서교동', '요하네스버그', '북한' as a place but not as a
+government) and decides which proper nouns are places; a rule candidate
+overlapping none of its spans still counts when its own words say it is a
+place (a suffix, a hashtag)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from itertools import pairwise
 
 from kiwipiepy import Kiwi
 
@@ -20,8 +27,16 @@ from pind_geo.domain.cues import (
     is_spaced_suffix,
     ko_suffix,
 )
+from pind_geo.domain.extraction.korean_tagger import (
+    Morpheme,
+    PlaceLexicon,
+    RuleSpan,
+    SequenceTagger,
+    char_features,
+    location_spans,
+)
 from pind_geo.domain.model import PlaceCandidate, TextUnit
-from pind_geo.domain.text import collapse_spaced_syllables, has_hangul
+from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
 
 _NOUN_TAGS = frozenset({"NNP", "NNG", "SN", "SH", "SL"})  # SL: the N of N서울타워
 _OCR_SOURCES = frozenset({"ocr", "thumbnail"})
@@ -66,25 +81,29 @@ _ADMIN_ENDINGS = frozenset("동구시군읍면")
 _ROAD_ADDRESS = re.compile(r"(?:로|길)\s*\d+$|\d+(?:번)?길$")
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
-    form: str
-    tag: str
-    start: int
-    end: int
-
-
 class KiwiCandidateExtractor:
-    """Korean candidate extractor (kiwipiepy, bundled model; no I/O after load)."""
+    """Korean candidate extractor (kiwipiepy, bundled model; no I/O after load).
+
+    With a ``tagger`` (and the ``lexicon`` it was trained with), running text
+    is read by the location tagger as well as by the rules."""
 
     name = "kiwi"
 
-    def __init__(self, kiwi: Kiwi | None = None, known_names: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        kiwi: Kiwi | None = None,
+        known_names: Iterable[str] = (),
+        *,
+        lexicon: PlaceLexicon | None = None,
+        tagger: SequenceTagger | None = None,
+    ) -> None:
         self._kiwi = kiwi or Kiwi()
         for word in known_names:
             # Names from the gazetteer, so they are read as one proper noun.
             if 3 <= len(word) <= 20 and " " not in word and has_hangul(word):
                 self._kiwi.add_user_word(word, "NNP", 0.0)
+        self._lexicon = lexicon or PlaceLexicon()
+        self._tagger = tagger
 
     def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
@@ -93,28 +112,67 @@ class KiwiCandidateExtractor:
                 found.extend(self._extract_unit(unit))
         return found
 
-    def _extract_unit(self, unit: TextUnit) -> list[PlaceCandidate]:
-        from_ocr = unit.source in _OCR_SOURCES
-        text, offsets = (
-            collapse_spaced_syllables(unit.text)
-            if from_ocr
-            else (unit.text, list(range(len(unit.text))))
-        )
+    def features(self, text: str) -> list[list[str]]:
+        """What the tagger sees of each character of running text (to train it)."""
+        unit = TextUnit("description", text)
+        morphemes = self._morphemes(text)
+        rules = self._rule_candidates(unit, text, list(range(len(text))), morphemes)
+        return char_features(text, morphemes, [_rule_span(c) for c in rules], self._lexicon)
+
+    def _morphemes(self, text: str) -> list[Morpheme]:
         # Kiwi reads '#망원시장' as one hashtag token; blank the marks (same
         # length, offsets kept) so the name inside is analysed like any other.
-        tokens = [
-            _Token(t.form, t.tag, t.start, t.start + t.len)
+        return [
+            Morpheme(t.form, t.tag, t.start, t.start + t.len)
             for t in self._kiwi.tokenize(text.replace("#", " "))
         ]
+
+    def _extract_unit(self, unit: TextUnit) -> list[PlaceCandidate]:
+        if unit.source in _OCR_SOURCES:
+            text, offsets = collapse_spaced_syllables(unit.text)
+            found = self._rule_candidates(unit, text, offsets, self._morphemes(text))
+            line = None if found else _ocr_line_candidate(unit, text, offsets)
+            return found if line is None else [line]
+        morphemes = self._morphemes(unit.text)
+        rules = self._rule_candidates(unit, unit.text, list(range(len(unit.text))), morphemes)
+        if self._tagger is None:
+            return rules
+        return self._with_tagger(self._tagger, unit, morphemes, rules)
+
+    def _with_tagger(
+        self,
+        tagger: SequenceTagger,
+        unit: TextUnit,
+        morphemes: list[Morpheme],
+        rules: list[PlaceCandidate],
+    ) -> list[PlaceCandidate]:
+        """The tagger's location spans, and the rule candidates outside them
+        whose own words say they are places (a suffix, a hashtag)."""
+        features = char_features(
+            unit.text, morphemes, [_rule_span(c) for c in rules], self._lexicon
+        )
+        entities = [
+            entity
+            for span in location_spans(tagger.tag(features))
+            for start, end in _split_at_venues(unit, *span, rules)
+            if (entity := _entity(unit, start, end, self._lexicon)) is not None
+        ]
+        kept = [
+            c
+            for c in rules
+            if _says_place(c, unit)
+            and not any(c.start < e.end and e.start < c.end for e in entities)
+        ]
+        return sorted(entities + kept, key=lambda c: c.start)
+
+    def _rule_candidates(
+        self, unit: TextUnit, text: str, offsets: list[int], morphemes: list[Morpheme]
+    ) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
-        for run, following in _noun_runs(tokens, text):
+        for run, following in _noun_runs(morphemes, text):
             candidate = self._candidate(unit, text, offsets, run, following)
             if candidate is not None:
                 found.append(candidate)
-        if from_ocr and not found:
-            line = _ocr_line_candidate(unit, text, offsets)
-            if line is not None:
-                found.append(line)
         return found
 
     def _candidate(
@@ -122,8 +180,8 @@ class KiwiCandidateExtractor:
         unit: TextUnit,
         text: str,
         offsets: list[int],
-        run: list[_Token],
-        following: _Token | None,
+        run: list[Morpheme],
+        following: Morpheme | None,
     ) -> PlaceCandidate | None:
         has_proper = any(t.tag == "NNP" for t in run)
         # The longest prefix of the run, cut at a token end, that ends in a place suffix.
@@ -168,10 +226,12 @@ class KiwiCandidateExtractor:
         )
 
 
-def _noun_runs(tokens: list[_Token], text: str) -> Iterable[tuple[list[_Token], _Token | None]]:
+def _noun_runs(
+    tokens: list[Morpheme], text: str
+) -> Iterable[tuple[list[Morpheme], Morpheme | None]]:
     """Runs of nouns written together; a place suffix written apart joins
     the run before it. Yields each run with the token after it."""
-    run: list[_Token] = []
+    run: list[Morpheme] = []
     for token in tokens:
         joins = (
             bool(run)
@@ -195,6 +255,64 @@ def _noun_runs(tokens: list[_Token], text: str) -> Iterable[tuple[list[_Token], 
         run = [token] if token.tag in _NOUN_TAGS and token.tag != "SN" else []
     if run:
         yield run, None
+
+
+def _says_place(candidate: PlaceCandidate, unit: TextUnit) -> bool:
+    """A place suffix or a hashtag: worth keeping where the tagger saw no place."""
+    hashtag = candidate.start > 0 and unit.text[candidate.start - 1] == "#"
+    return candidate.category_hint is not None or hashtag
+
+
+def _rule_span(candidate: PlaceCandidate) -> RuleSpan:
+    return RuleSpan(
+        candidate.start,
+        candidate.end,
+        candidate.category_hint or "name",
+        candidate.place_cue,
+    )
+
+
+def _split_at_venues(
+    unit: TextUnit, start: int, end: int, rules: list[PlaceCandidate]
+) -> list[tuple[int, int]]:
+    """The tagger's span, cut around the venues in it. KLUE writes '남포동
+    자갈치시장' and '자갈치시장 국제시장' as one location each; here they are
+    the places a map shows, two each. Areas stay together ('서울 마포구 서교동')."""
+    cuts = {start, end}
+    for c in rules:
+        if start <= c.start and c.end <= end and c.category_hint not in (None, "neighbourhood"):
+            cuts |= {c.start, c.end}
+    ordered = sorted(cuts)
+    return list(pairwise(ordered))
+
+
+def _entity(unit: TextUnit, start: int, end: int, lexicon: PlaceLexicon) -> PlaceCandidate | None:
+    """A location span of the tagger, unless it is too short or a known
+    non-place. A span written with its areas ('부산 남포동', '경북 울진군')
+    is geocoded by its last word when that word is itself a known place."""
+    while start < end and unit.text[start] == " ":
+        start += 1
+    while end > start and unit.text[end - 1] == " ":
+        end -= 1
+    span = unit.text[start:end]
+    if len(span.replace(" ", "")) < 2 or span in KO_NOT_PLACES:
+        return None
+    last = span.rsplit(" ", 1)[-1]
+    name = last if last != span and lexicon.kinds(match_key(last)) else span
+    key = name.replace(" ", "")
+    suffix = ko_suffix(key)
+    category = suffix[1] if suffix is not None and len(key) - len(suffix[0]) >= 2 else None
+    return PlaceCandidate(
+        text=name,
+        unit=unit,
+        start=start,
+        end=end,
+        script="ko",
+        category_hint=category,
+        place_cue=True,
+        proper_noun=True,
+        named_entity=True,
+    )
 
 
 def _ocr_line_candidate(unit: TextUnit, text: str, offsets: list[int]) -> PlaceCandidate | None:

@@ -1,8 +1,9 @@
 """English candidates from spaCy's named entities (en_core_web_sm).
 
-GPE, LOC and FAC entities are places. Inside other entities and in text
-the model left unlabelled, a capitalised run of words that a world gazetteer
-knows is a place too: 'Texas' in 'Texas A&M University', 'Toronto' in 'CBC
+GPE, LOC and FAC entities are places; NORP ones ('Syrian') name their
+country when demonyms count. Inside other entities (a one-word PERSON too)
+and in text the model left unlabelled, a capitalised run of words that a
+world gazetteer knows is a place too: 'Texas' in 'Texas A&M University', 'Toronto' in 'CBC
 Toronto', a dateline 'BERLIN'. Spans are trimmed of 'the' and a possessive
 's, and hyphenated compounds split ('Turkish-Russian', 'U.S.-led')."""
 
@@ -60,13 +61,13 @@ class SpacyCandidateExtractor:
             for i in range(ent.start_char, ent.end_char):
                 covered[i] = True
             if ent.label_ in PLACE_LABELS:
-                for start, end in _parts(unit.text, ent.start_char, ent.end_char):
+                for start, end in _parts(unit.text, ent.start_char, ent.end_char, self._is_known):
                     spans.append((start, end, True))
-            elif ent.label_ == "NORP" and self._demonym is not None:
-                for start, end in _parts(unit.text, ent.start_char, ent.end_char):
-                    if self._demonym(unit.text[start:end]):
-                        spans.append((start, end, True))
-            elif ent.label_ in _HOST_LABELS:
+            elif ent.label_ == "NORP":
+                spans.extend(self._from_group(unit.text, ent.start_char, ent.end_char))
+            elif ent.label_ in _HOST_LABELS or (ent.label_ == "PERSON" and len(ent) == 1):
+                # A one-word 'person' is often a place the model misread
+                # ('Cairns', 'Tunisia'); a full name is a person.
                 spans.extend(self._known_runs(unit.text, ent.start_char, ent.end_char))
         # Text the model left unlabelled: known names only.
         start = 0
@@ -91,6 +92,15 @@ class SpacyCandidateExtractor:
             for s, e, entity in sorted(set(spans))
             if e > s
         ]
+
+    def _from_group(self, text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
+        """A nationality or group ('Syrian', 'Turkish-Russian') names its
+        country when demonyms count; a known place the model took for one
+        ('Aleppo') is a place."""
+        known = self._known_runs(text, lo, hi)
+        if known or self._demonym is None:
+            return known
+        return [(s, e, True) for s, e in _parts(text, lo, hi) if self._demonym(text[s:e])]
 
     def _known_runs(self, text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
         """Longest runs of capitalised words in ``text[lo:hi]`` the gazetteer knows."""
@@ -117,12 +127,18 @@ def _title(name: str) -> str:
     return name.title() if name.isupper() and len(name) > 3 else name
 
 
-def _parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _parts(
+    text: str, start: int, end: int, is_known: IsKnown = lambda _: False
+) -> list[tuple[int, int]]:
     """An entity's place spans: trimmed, and split at hyphens between
-    capitalised words ('Turkish-Russian'); 'U.S.-led' keeps 'U.S.'."""
+    capitalised words ('Turkish-Russian'); 'U.S.-led' keeps 'U.S.'. A known
+    name ('Guinea-Bissau') or one with a lowercase word inside
+    ('Port-au-Prince') is one place."""
     start, end = _trim(text, start, end)
     span = text[start:end]
-    if "-" not in span or " " in span:
+    if "-" not in span or " " in span or is_known(span):
+        return [(start, end)]
+    if any(piece[:1].islower() for piece in span.split("-")[1:-1]):
         return [(start, end)]
     parts: list[tuple[int, int]] = []
     offset = start
