@@ -14,7 +14,7 @@ from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.db import service_metadata
 from pind_kit.ops import OpsServer
-from pind_kit.outbox import enqueue
+from pind_kit.outbox import OutboxEvent, enqueue, enqueue_many
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, create_topics, physical_topic, running, unique_topic
 from pind_kit.worker import Worker
@@ -35,14 +35,16 @@ async def schema(admin_database_url: str) -> AsyncIterator[str]:
     await engine.dispose()
 
 
-def _worker(admin_database_url: str, kafka_bootstrap: str, port: int = 0) -> Worker:
+def _worker(
+    admin_database_url: str, kafka_bootstrap: str, port: int = 0, poll_interval_s: float = 0.1
+) -> Worker:
     return Worker(
         ServiceSettings(
             service_name="kit-outbox-test",
             database_url=admin_database_url,
             db_schema=SCHEMA,
             kafka_bootstrap=kafka_bootstrap,
-            relay_poll_interval_s=0.1,
+            relay_poll_interval_s=poll_interval_s,
             relay_batch_size=7,  # several batches for 50 rows
             http_port=port,
         )
@@ -82,6 +84,39 @@ async def test_relay_publishes_every_row_in_order_to_the_namespaced_topic(
     async with worker.engine.connect() as conn:  # every row published is gone
         left = await conn.scalar(text(f"SELECT count(*) FROM {SCHEMA}.outbox"))
     assert left == 0
+
+
+async def test_many_events_of_one_transaction_leave_in_full_batches_back_to_back(
+    schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    topic = Topic(unique_topic("outbox-many"), JobStage, 1, "video id", "outbox test")
+    await create_topics(kafka_bootstrap, [topic.name])
+    # No poll for the reader's whole wait: one wake-up at commit must carry all
+    # eight batches, so the relay may not pause between full ones.
+    worker = _worker(admin_database_url, kafka_bootstrap, poll_interval_s=600.0)
+    job = uuid.uuid4()
+    events = [
+        OutboxEvent(
+            topic,
+            JobStage(
+                job_id=job, video_id="abcdefghijk", stage="geo", state="progress", progress=n / 50
+            ),
+            Envelope(type=topic.event_type, producer="test", subject="abcdefghijk", job_id=job),
+            key=None if n % 2 else f"key-{n}",
+        )
+        for n in range(50)
+    ]
+    async with TopicReader(kafka_bootstrap, topic.name) as reader, running(worker):
+        async with worker.sessionmaker() as session, session.begin():
+            await enqueue_many(session, events)
+        records = await reader.until(lambda seen: len(seen) >= 50, within_s=20.0)
+    progress = [JobStage.model_validate_json(r.value or b"").progress for r in records]
+    assert progress == [n / 50 for n in range(50)]  # one partition: in order
+    assert [r.key for r in records] == [
+        b"abcdefghijk" if n % 2 else f"key-{n}".encode() for n in range(50)
+    ]
+    assert all(r.topic == physical_topic(topic.name) for r in records)
+    assert all(dict(r.headers)["ce_jobid"] == str(job).encode() for r in records)
 
 
 async def test_ops_endpoints_report_health_readiness_and_metrics(

@@ -1,7 +1,8 @@
 """Transactional outbox: events are rows committed with the state they
 describe; a relay publishes them in order and deletes them.
 
-``enqueue`` is called inside the caller's transaction. ``OutboxRelay`` runs
+``enqueue`` (``enqueue_many`` for several events in one statement) is
+called inside the caller's transaction. ``OutboxRelay`` runs
 beside the service: it wakes when this process enqueued something (or every
 ``relay_poll_interval_s`` for rows written by other processes), takes the
 schema's relay lock (a transaction-scoped advisory lock: one relay publishes at
@@ -15,13 +16,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
 from aiokafka import AIOKafkaProducer
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import (
+    ARRAY,
+    LargeBinary,
+    Text,
+    bindparam,
+    cast,
+    column,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy import event as sa_event
+from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -38,6 +53,16 @@ def encode_payload(payload: Contract) -> bytes:
     return payload.model_dump_json().encode("utf-8")
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxEvent:
+    """One event to add to the outbox (see :func:`enqueue` for ``key``)."""
+
+    topic: Topic | str
+    payload: Contract | bytes
+    envelope: Envelope
+    key: str | None = None
+
+
 async def enqueue(
     session: AsyncSession,
     topic: Topic | str,
@@ -51,13 +76,18 @@ async def enqueue(
     ``key`` defaults to the envelope's subject (the video id, for video
     topics), so every event of one video lands on one partition in order.
     """
-    name = topic if isinstance(topic, str) else topic.name
+    await enqueue_many(session, [OutboxEvent(topic, payload, envelope, key)])
+
+
+async def enqueue_many(session: AsyncSession, events: Sequence[OutboxEvent]) -> None:
+    """Add ``events`` to the outbox inside ``session``'s transaction, in order,
+    in one statement; this process's relay wakes when the transaction commits."""
+    if not events:
+        return
     prefix = session.get_bind().get_execution_options().get(TOPIC_PREFIX_OPTION, "")
-    name = name if name.startswith(prefix) else prefix + name
-    value = payload if isinstance(payload, bytes) else encode_payload(payload)
-    headers = {k: v.decode() for k, v in envelope.to_headers()}
+    rows = [_outbox_row(event, prefix) for event in events]
     await session.execute(
-        insert(OUTBOX).values(topic=name, key=key or envelope.subject, value=value, headers=headers)
+        _INSERT_MANY, {name: [row[name] for row in rows] for name in _OUTBOX_COLUMNS}
     )
     # Wake this process's relay as soon as the caller's transaction commits.
     sync_session = session.sync_session
@@ -65,6 +95,45 @@ async def enqueue(
     if not sync_session.info.get("pind_outbox_listening"):
         sa_event.listen(sync_session, "after_commit", _wake_relays)
         sync_session.info["pind_outbox_listening"] = True
+
+
+_OUTBOX_COLUMNS = ("topic", "key", "value", "headers")
+# One array parameter per column: one statement, executed once, whatever the
+# number of events, and compiled once; rows keep their order (ids are the
+# relay's order). Headers travel as JSON text.
+_UNNESTED = (
+    func.unnest(
+        bindparam("topic", type_=ARRAY(Text)),
+        bindparam("key", type_=ARRAY(Text)),
+        bindparam("value", type_=ARRAY(LargeBinary)),
+        bindparam("headers", type_=ARRAY(Text)),
+    )
+    .table_valued(
+        column("topic", Text),
+        column("key", Text),
+        column("value", LargeBinary),
+        column("headers", Text),
+        with_ordinality="position",
+    )
+    .render_derived()
+)
+_INSERT_MANY = insert(OUTBOX).from_select(
+    list(_OUTBOX_COLUMNS),
+    select(
+        _UNNESTED.c.topic, _UNNESTED.c.key, _UNNESTED.c.value, cast(_UNNESTED.c.headers, JSONB)
+    ).order_by(_UNNESTED.c.position),
+)
+
+
+def _outbox_row(event: OutboxEvent, prefix: str) -> dict[str, Any]:
+    name = event.topic if isinstance(event.topic, str) else event.topic.name
+    payload = event.payload
+    return {
+        "topic": name if name.startswith(prefix) else prefix + name,
+        "key": event.key or event.envelope.subject,
+        "value": payload if isinstance(payload, bytes) else encode_payload(payload),
+        "headers": json.dumps({k: v.decode() for k, v in event.envelope.to_headers()}),
+    }
 
 
 def _wake_relays(sync_session: Session) -> None:

@@ -20,9 +20,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
-from pydantic import BaseModel
 
-from pind_contracts import Envelope, Topic
+from pind_contracts import Contract, Envelope, Topic
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -130,7 +129,7 @@ def unique_topic(stem: str = "test") -> str:
 
 
 async def stand_in_topic(
-    bootstrap: str, stem: str, payload: type[BaseModel], description: str = "test input"
+    bootstrap: str, stem: str, payload: type[Contract], description: str = "test input"
 ) -> Topic:
     """A fresh one-partition topic (and its DLT) carrying ``payload``: a stand-in
     for a registry topic, so no other consumer sees a test's events."""
