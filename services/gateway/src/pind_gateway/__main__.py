@@ -1,5 +1,6 @@
-"""``pind-gateway`` serves the API on ``PIND_HTTP_PORT``; ``pind-gateway migrate``
-brings the ``gateway`` schema up to date."""
+"""``pind-gateway`` serves the API on ``PIND_HTTP_PORT`` from
+``PIND_HTTP_WORKERS`` processes; ``pind-gateway migrate`` brings the
+``gateway`` schema up to date."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from pathlib import Path
 
 import uvicorn
 
-from pind_gateway.app import create_app
 from pind_gateway.settings import GatewaySettings
 from pind_kit.logging import configure_logging
 from pind_kit.migrations import upgrade
@@ -29,10 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     if command == "migrate":
         upgrade(settings, MIGRATIONS_DIR)
         return 0
+    # Each process builds its own app (and its own consumers, relay, sweeper
+    # and listener) from the environment.
     uvicorn.run(
-        create_app(settings),
+        "pind_gateway.app:app_from_environment",
+        factory=True,
+        workers=settings.http_workers,
         host=settings.http_host,
         port=settings.http_port,
+        loop="uvloop",
+        http="httptools",
         log_config=None,
         proxy_headers=True,
     )

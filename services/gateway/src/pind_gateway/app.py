@@ -1,10 +1,12 @@
 """Wiring: the FastAPI app, its routers, and in its lifespan the job projection,
-the NOTIFY listener, the timeout sweeper and the outbox relay."""
+the NOTIFY listener, the timeout sweeper, the outbox relay and the submission
+batcher."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -17,6 +19,7 @@ from pind_gateway.deps import GatewayContext
 from pind_gateway.errors import install_error_handlers
 from pind_gateway.history.endpoints import legacy_router as legacy_history_router
 from pind_gateway.history.endpoints import router as history_router
+from pind_gateway.jobs.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.jobs.endpoints import router as jobs_router
 from pind_gateway.legacy.endpoints import router as legacy_router
 from pind_gateway.limits import Quotas
@@ -26,12 +29,13 @@ from pind_gateway.live.listener import JobListener, asyncpg_dsn
 from pind_gateway.middleware import BodySizeLimit
 from pind_gateway.places.endpoints import router as places_router
 from pind_gateway.settings import GatewaySettings
+from pind_gateway.submissions import SubmissionBatcher
 from pind_gateway.subscribers import register_projection
 from pind_gateway.sweeper import sweep_forever
 from pind_gateway.videos.endpoints import router as videos_router
-from pind_gateway.watch import AnalysisWatch
 from pind_gateway.web.endpoints import mount_web
 from pind_kit.db import make_sessionmaker
+from pind_kit.logging import configure_logging
 from pind_kit.service import kit_lifespan, ops_router
 from pind_kit.worker import Worker
 
@@ -71,7 +75,13 @@ def create_app(
     """
     settings = settings or GatewaySettings()
     worker = worker or Worker(settings)
-    watch = AnalysisWatch()
+    job_answers = JobAnswerCache(
+        ttl_s=settings.job_answer_ttl_s,
+        size=settings.job_answer_cache_size,
+        # Kept answers are served only while changes can be heard.
+        live=lambda: listener.listening.is_set(),
+    )
+    watch = InvalidatingWatch(job_answers)
     if settings.run_projection:
         register_projection(worker, watch, settings.consumer_group)
     listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
@@ -98,13 +108,30 @@ def create_app(
         refetch_min_s=settings.jwks_refetch_min_s,
     )
     kit = kit_lifespan(worker)
+    quotas = Quotas(
+        settings.rate_window_s,
+        settings.guest_submissions_per_window,
+        settings.user_submissions_per_window,
+    )
+    reader = make_sessionmaker(worker.engine.execution_options(isolation_level="AUTOCOMMIT"))
+    submissions = SubmissionBatcher(
+        worker.sessionmaker,
+        reader,
+        quotas,
+        stale_after=timedelta(seconds=settings.analysis_stale_after_s),
+        max_size=settings.submission_batch_size,
+        max_wait_s=settings.submission_batch_wait_s,
+        concurrency=settings.submission_batch_concurrency,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with kit(app):
+            await submissions.start()
             try:
                 yield
             finally:
+                await submissions.stop()
                 await auth.aclose()
 
     app = FastAPI(
@@ -120,12 +147,10 @@ def create_app(
         watch,
         auth,
         verifier,
-        Quotas(
-            settings.rate_window_s,
-            settings.guest_submissions_per_window,
-            settings.user_submissions_per_window,
-        ),
-        make_sessionmaker(worker.engine.execution_options(isolation_level="AUTOCOMMIT")),
+        quotas,
+        reader,
+        job_answers,
+        submissions,
     )
     app.state.listener = listener
     install_error_handlers(app)
@@ -155,3 +180,11 @@ def create_app(
     app.include_router(ops_router(worker))
     mount_web(app, settings)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The gateway as configured by the environment: what each server process
+    of ``pind-gateway`` runs (``uvicorn --factory``)."""
+    settings = GatewaySettings()
+    configure_logging(settings)
+    return create_app(settings)

@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pind_gateway.adapters.auth_service import AuthServiceClient
 from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.errors import NotSignedIn
+from pind_gateway.jobs.cache import JobAnswerCache
 from pind_gateway.limits import Quotas, charge_submission
 from pind_gateway.service import Requester
 from pind_gateway.settings import GatewaySettings
+from pind_gateway.submissions import SubmissionBatcher
 from pind_gateway.watch import AnalysisWatch
 
 
@@ -31,12 +33,21 @@ class GatewayContext:
     verifier: TokenVerifier
     quotas: Quotas
     reader: async_sessionmaker[AsyncSession]
-    """Sessions for reads only, in autocommit: no BEGIN/ROLLBACK round trips. Under
-    READ COMMITTED every statement sees its own snapshot anyway, so reads lose no
-    consistency; anything that writes uses ``sessionmaker`` and a transaction."""
+    """Sessions in autocommit, for reads: no BEGIN/ROLLBACK round trips. Under READ
+    COMMITTED every statement sees its own snapshot anyway, so reads lose no
+    consistency. Also for a write that is one statement and a transaction of its
+    own (the rate-limit count); anything else that writes uses ``sessionmaker``
+    and a transaction."""
+    job_answers: JobAnswerCache
+    submissions: SubmissionBatcher
 
 
-def get_context(request: Request) -> GatewayContext:
+# Dependencies are ``async`` even where they need not await: FastAPI runs a
+# plain ``def`` dependency in a worker thread, a hand-off that costs more than
+# the whole of a cached status answer.
+
+
+async def get_context(request: Request) -> GatewayContext:
     context: GatewayContext = request.app.state.gateway
     return context
 
@@ -96,9 +107,7 @@ async def submission_quota(
     request: Request, context: ContextDep, requester: CurrentUser
 ) -> Requester:
     """The requester, once this submission fits their rate limit (else 429)."""
-    await charge_submission(
-        context.sessionmaker, context.quotas, requester, client_address(request)
-    )
+    await charge_submission(context.reader, context.quotas, requester, client_address(request))
     return requester
 
 
@@ -108,7 +117,7 @@ QuotedUser = Annotated[Requester, Depends(submission_quota)]
 async def guest_quota(request: Request, context: ContextDep) -> Requester:
     """A guest, once this submission fits the guests' rate limit (else 429)."""
     guest = Requester()
-    await charge_submission(context.sessionmaker, context.quotas, guest, client_address(request))
+    await charge_submission(context.reader, context.quotas, guest, client_address(request))
     return guest
 
 

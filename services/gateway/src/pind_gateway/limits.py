@@ -5,6 +5,8 @@ smaller budget than signed-in users (keyed by user id)."""
 from __future__ import annotations
 
 import math
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +33,22 @@ def window_of(now: datetime, window_s: int) -> datetime:
     return datetime.fromtimestamp(epoch - epoch % window_s, tz=UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Submitter:
+    """Who a submission is counted against: a signed-in user, else the address."""
+
+    requester: Requester
+    address: str | None
+
+    @property
+    def guest(self) -> bool:
+        return self.requester.user_id is None
+
+    @property
+    def key(self) -> str:
+        return f"ip:{self.address or 'unknown'}" if self.guest else f"user:{self.requester.user_id}"
+
+
 async def charge_submission(
     sessionmaker: async_sessionmaker[AsyncSession],
     quotas: Quotas,
@@ -41,19 +59,44 @@ async def charge_submission(
     """Count one submission; :class:`RateLimited` (429, Retry-After) past the budget.
 
     Counted in its own transaction, so refused and failed submissions count too."""
-    now = now or datetime.now(UTC)
-    guest = requester.user_id is None
-    key = f"ip:{address or 'unknown'}" if guest else f"user:{requester.user_id}"
-    limit = quotas.guest if guest else quotas.user
-    start = window_of(now, quotas.window_s)
     async with sessionmaker() as session, session.begin():
-        hits = await repo.count_hit(session, key, start)
-    if hits > limit:
-        retry_after = max(
-            1, math.ceil((start + timedelta(seconds=quotas.window_s) - now).total_seconds())
-        )
+        [refusal] = await charge_submissions(session, quotas, [Submitter(requester, address)], now)
+    if refusal is not None:
+        raise refusal
+
+
+async def charge_submissions(
+    session: AsyncSession,
+    quotas: Quotas,
+    submitters: Sequence[Submitter],
+    now: datetime | None = None,
+) -> list[RateLimited | None]:
+    """Count one submission of each of ``submitters`` (one statement for all);
+    per submission, None if it fits the budget, else its :class:`RateLimited`.
+
+    Submissions are counted in order: of a key's submissions here, the first
+    ones within what is left of its budget fit, the rest are refused (and
+    counted all the same)."""
+    now = now or datetime.now(UTC)
+    start = window_of(now, quotas.window_s)
+    asked = Counter(submitter.key for submitter in submitters)
+    totals = await repo.count_hits(session, asked, start)
+    retry_after = max(
+        1, math.ceil((start + timedelta(seconds=quotas.window_s) - now).total_seconds())
+    )
+    seen: Counter[str] = Counter()
+    verdicts: list[RateLimited | None] = []
+    for submitter in submitters:
+        key = submitter.key
+        seen[key] += 1
+        hits = totals[key] - asked[key] + seen[key]
+        limit = quotas.guest if submitter.guest else quotas.user
+        if hits <= limit:
+            verdicts.append(None)
+            continue
         log.info("submission rate-limited", key=key, hits=hits, limit=limit)
-        raise RateLimited(limit, quotas.window_s, retry_after, guest)
+        verdicts.append(RateLimited(limit, quotas.window_s, retry_after, submitter.guest))
+    return verdicts
 
 
 MAX_WINDOW_S = 86_400

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
@@ -34,7 +34,7 @@ from pind_gateway.domain.video_url import (
 from pind_gateway.errors import InvalidVideoUrlError, JobNotFound, VideoNotFound
 from pind_gateway.models import Job, JobStage, Video, VideoPlace
 from pind_gateway.watch import AnalysisWatch
-from pind_kit.outbox import enqueue
+from pind_kit.outbox import OutboxEvent, enqueue_many
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +73,16 @@ def video_id_from_url(url: str) -> VideoId:
         raise InvalidVideoUrlError(exc.reason) from exc
 
 
+@dataclass(frozen=True, slots=True)
+class SubmissionRequest:
+    """One request to analyse a video, its link already parsed."""
+
+    video_id: VideoId
+    refresh: bool = False
+    requester: Requester = field(default_factory=Requester)
+    languages: tuple[str, ...] = ()
+
+
 async def submit_video(
     session: AsyncSession,
     *,
@@ -82,63 +92,108 @@ async def submit_video(
     stale_after: timedelta,
     languages: Sequence[str] | None = None,
 ) -> Submission:
-    """Create a job for the video ``url`` points at.
+    """Create a job for the video ``url`` points at: :func:`submit_videos` of one."""
+    request = SubmissionRequest(video_id_from_url(url), refresh, requester, tuple(languages or ()))
+    [submission] = await submit_videos(session, [request], stale_after=stale_after)
+    return submission
 
-    - an analysis of the video is in flight: the job joins it;
+
+async def submit_videos(
+    session: AsyncSession, requests: Sequence[SubmissionRequest], *, stale_after: timedelta
+) -> list[Submission]:
+    """Create a job for each request, as if they came one after another in order.
+
+    - an analysis of the video is in flight: the job joins it (an analysis in
+      flight that reported nothing for ``stale_after`` is ended as failed and
+      replaced by a new one);
     - the video's last analysis succeeded and no refresh was asked: the job is
       created already succeeded, answered from the database;
     - otherwise a new analysis starts: the job, its stages and the
-      ``pind.video.requested.v1`` outbox row are written together.
+      ``pind.video.requested.v1`` outbox row are written together; a later
+      request for the same video in ``requests`` joins it.
+
+    Signed-in requesters get the video in their history. Set-based: a few
+    statements whatever the number of requests.
     """
-    video_id = video_id_from_url(url)
     now = datetime.now(UTC)
-    await repo.ensure_video(session, video_id, canonical_url(video_id))
-    await repo.lock_video(session, video_id)  # one submission per video at a time
+    video_ids = sorted({request.video_id for request in requests})
+    await repo.ensure_videos(session, {video_id: canonical_url(video_id) for video_id in video_ids})
+    await repo.lock_videos(session, video_ids)  # one submission per video at a time
 
-    flying = await repo.in_flight_analysis(session, video_id)
-    if flying is not None and now - flying.updated_at > stale_after:
-        await _end_stale(session, flying, now, stale_after)
-        flying = None
+    flying = await repo.in_flight_analyses(session, video_ids)
+    for video_id, lead in list(flying.items()):
+        if now - lead.updated_at > stale_after:
+            await _end_stale(session, lead, now, stale_after)
+            del flying[video_id]
+    may_reuse = sorted({r.video_id for r in requests if not r.refresh} - flying.keys())
+    done = await repo.latest_succeeded_analyses(session, may_reuse) if may_reuse else {}
 
+    submissions: list[Submission] = []
+    for request in requests:
+        submission = _decide(request, flying.get(request.video_id), done, now)
+        if submission.origin == "new":
+            flying[request.video_id] = submission.job
+        submissions.append(submission)
+        log.info(
+            "video submitted",
+            job_id=str(submission.job.id),
+            video_id=request.video_id,
+            origin=submission.origin,
+        )
+
+    await repo.add_jobs(
+        session,
+        [s.job for s in submissions],
+        leads=[s.job for s in submissions if s.origin == "new"],
+    )
+    await enqueue_many(
+        session,
+        [
+            _analysis_request(s.job, request)
+            for s, request in zip(submissions, requests, strict=True)
+            if s.origin == "new"
+        ],
+    )
+    await repo.record_history(
+        session,
+        [
+            (request.requester.user_id, request.video_id, s.job.id, now)
+            for s, request in zip(submissions, requests, strict=True)
+            if request.requester.user_id is not None
+        ],
+    )
+    return submissions
+
+
+def _decide(
+    request: SubmissionRequest, flying: Job | None, done: Mapping[str, Job], now: datetime
+) -> Submission:
     job_id = uuid.uuid4()
     if flying is not None:
-        job = _job(job_id, video_id, flying.id, "joined", requester, refresh, now, flying)
-        await repo.add_job(session, job, with_stages=False)
-        origin: Origin = "joined"
-    elif not refresh and (done := await repo.latest_succeeded_analysis(session, video_id)):
-        job = _job(job_id, video_id, done.id, "cached", requester, refresh, now, done)
+        job = _job(job_id, request, flying.id, "joined", now, flying)
+        return Submission(job, "joined")
+    if not request.refresh and (succeeded := done.get(request.video_id)) is not None:
+        job = _job(job_id, request, succeeded.id, "cached", now, succeeded)
         job.finished_at = now
-        await repo.add_job(session, job, with_stages=False)
-        origin = "cached"
-    else:
-        job = _job(job_id, video_id, job_id, "new", requester, refresh, now, None)
-        await repo.add_job(session, job, with_stages=True)
-        await _request_analysis(session, job, requester, refresh, languages)
-        origin = "new"
-
-    if requester.user_id is not None:
-        await repo.record_history(session, requester.user_id, video_id, job.id, now)
-    log.info("video submitted", job_id=str(job.id), video_id=video_id, origin=origin)
-    return Submission(job, origin)
+        return Submission(job, "cached")
+    return Submission(_job(job_id, request, job_id, "new", now, None), "new")
 
 
 def _job(
     job_id: uuid.UUID,
-    video_id: str,
+    request: SubmissionRequest,
     analysis_id: uuid.UUID,
     origin: Origin,
-    requester: Requester,
-    refresh: bool,
     now: datetime,
     follows: Job | None,
 ) -> Job:
     return Job(
         id=job_id,
-        video_id=video_id,
+        video_id=request.video_id,
         analysis_id=analysis_id,
         origin=origin,
-        requested_by=requester.user_id,
-        refresh=refresh,
+        requested_by=request.requester.user_id,
+        refresh=request.refresh,
         state=follows.state if follows else "queued",
         progress=follows.progress if follows else 0,
         current_step=follows.current_step if follows else "queued",
@@ -148,34 +203,27 @@ def _job(
     )
 
 
-async def _request_analysis(
-    session: AsyncSession,
-    job: Job,
-    requester: Requester,
-    refresh: bool,
-    languages: Sequence[str] | None,
-) -> None:
-    video_id = parse_video_id(job.video_id)
-    options = AnalysisOptions(refresh=refresh)
-    if languages:
-        options = AnalysisOptions(refresh=refresh, languages=list(languages))
+def _analysis_request(job: Job, request: SubmissionRequest) -> OutboxEvent:
+    options = AnalysisOptions(refresh=request.refresh)
+    if request.languages:
+        options = AnalysisOptions(refresh=request.refresh, languages=list(request.languages))
     event = VideoRequested(
         job_id=job.id,
-        video_id=video_id,
-        url=canonical_url(video_id),
-        requested_by=requester.user_id,
+        video_id=request.video_id,
+        url=canonical_url(request.video_id),
+        requested_by=request.requester.user_id,
         requested_at=job.created_at,
         options=options,
     )
     envelope = Envelope(
         type=VIDEO_REQUESTED.event_type,
         producer=PRODUCER,
-        subject=video_id,
+        subject=request.video_id,
         schema_version=VIDEO_REQUESTED.schema_version,
         job_id=job.id,
         correlation_id=str(job.id),
     )
-    await enqueue(session, VIDEO_REQUESTED, event, envelope)
+    return OutboxEvent(VIDEO_REQUESTED, event, envelope)
 
 
 async def _end_stale(
@@ -219,14 +267,14 @@ def snapshot_of(row: JobStage) -> StageSnapshot:
 
 
 async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobView:
-    job = await repo.get_job(session, job_id)
-    if job is None:
+    found = await repo.job_in_full(session, job_id)
+    if found is None:
         raise JobNotFound(job_id)
-    rows = await repo.stages_of(session, job.analysis_id)
+    job, video, stage_rows, places = found
+    rows = {row.stage: row for row in stage_rows}
     stages = {name: snapshot_of(rows[name]) if name in rows else StageSnapshot() for name in STAGES}
     times = {name: rows[name].updated_at if name in rows else job.created_at for name in STAGES}
-    places = await repo.video_places(session, job.video_id)
-    return JobView(job, job.video, stages, times, places)
+    return JobView(job, video, stages, times, places)
 
 
 async def get_video(session: AsyncSession, video_id: str) -> tuple[Video, Sequence[VideoPlace]]:

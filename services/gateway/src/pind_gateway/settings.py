@@ -12,6 +12,21 @@ class GatewaySettings(ServiceSettings):
     db_schema: str = "gateway"
     http_port: int = Field(default=8000, ge=0, le=65535)
 
+    http_workers: int = Field(
+        default=2,
+        ge=1,
+        description="Server processes sharing the HTTP port (one per core). Each runs its "
+        "own share of the projection, relay, sweeper and change listener.",
+    )
+    job_answer_ttl_s: float = Field(
+        default=2.0,
+        ge=0,
+        description="Longest a job-status answer is served from memory; changes announced "
+        "by NOTIFY drop it sooner (see jobs/cache.py). 0: always read the database.",
+    )
+    job_answer_cache_size: int = Field(
+        default=10_000, ge=0, description="Job-status answers kept in memory per process."
+    )
     consumer_group: str = Field(
         default="pind-gateway", description="Kafka consumer group of the job projection."
     )
@@ -34,6 +49,22 @@ class GatewaySettings(ServiceSettings):
         gt=0,
         description="An analysis with no stage report for this long is ended as failed "
         "when the video is requested again, and a new analysis starts.",
+    )
+    submission_batch_size: int = Field(
+        default=256,
+        ge=1,
+        description="Most submissions written in one transaction (group commit; see "
+        "submissions.py).",
+    )
+    submission_batch_wait_s: float = Field(
+        default=0.002,
+        ge=0,
+        le=1,
+        description="While a batch of submissions is being written, how long the next one "
+        "waits after its first submission for more to join it (none when idle).",
+    )
+    submission_batch_concurrency: int = Field(
+        default=2, ge=1, description="Batches of submissions written at once per process."
     )
     cors_origins: list[str] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],

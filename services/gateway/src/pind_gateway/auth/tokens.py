@@ -9,7 +9,9 @@ registered claims are required and checked strictly.
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import json
 import time
 import uuid
 from collections import OrderedDict
@@ -48,6 +50,17 @@ def ed25519_keys(jwks: list[dict[str, Any]]) -> dict[str, Ed25519PublicKey]:
         if isinstance(key, Ed25519PublicKey):
             keys[str(jwk["kid"])] = key
     return keys
+
+
+def key_id(token: str) -> str | None:
+    """The ``kid`` named by a token's header, unchecked (None if unreadable)."""
+    segment = token.partition(".")[0]
+    try:
+        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    except (ValueError, RecursionError):  # binascii.Error is a ValueError
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
 
 
 class TokenVerifier:
@@ -96,21 +109,16 @@ class TokenVerifier:
         return user_id
 
     async def _verify_signed(self, token: str) -> tuple[uuid.UUID, float]:
-        try:
-            header = jwt.get_unverified_header(token)
-        except jwt.InvalidTokenError as exc:
-            raise InvalidToken() from exc
-        kid = header.get("kid")
-        if header.get("alg") != ALGORITHM or header.get("typ") != TOKEN_TYPE:
-            raise InvalidToken()
-        if not isinstance(kid, str):
-            raise InvalidToken()
-        key = await self._key(kid)
+        # PyJWT reads and checks the whole token, header included, in one pass;
+        # the kid is peeked at first only to choose the key it is checked with.
+        # (Reading the header with PyJWT too would decode and check it twice.)
+        kid = key_id(token)
+        key = await self._key(kid) if kid is not None else None
         if key is None:
             log.info("token signed with an unknown key refused", kid=kid)
             raise InvalidToken()
         try:
-            claims = self._jwt.decode(
+            decoded = self._jwt.decode_complete(
                 token,
                 key,
                 algorithms=[ALGORITHM],
@@ -119,6 +127,9 @@ class TokenVerifier:
                 leeway=self._leeway_s,
                 options={"require": REQUIRED_CLAIMS, "strict_aud": True},
             )
+            header, claims = decoded["header"], decoded["payload"]
+            if header.get("typ") != TOKEN_TYPE or header.get("kid") != kid:
+                raise jwt.InvalidTokenError("not an access token of this key")
             return uuid.UUID(str(claims["sub"])), float(claims["exp"])
         except (jwt.InvalidTokenError, ValueError) as exc:
             log.info("access token refused", reason=type(exc).__name__)

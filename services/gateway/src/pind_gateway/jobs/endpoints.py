@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pind_gateway import service
-from pind_gateway.deps import ReaderDep
+from pind_gateway.deps import ContextDep
 from pind_gateway.jobs.schemas import JobOut
 from pind_gateway.schemas import error_responses
 
@@ -18,7 +18,20 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
     "/{job_id}",
     name="get_job",
     summary="A job's state, stages, video and places",
+    response_model=JobOut,
     responses=error_responses(404, 422),
 )
-async def get_job(job_id: uuid.UUID, session: ReaderDep) -> JobOut:
-    return JobOut.of(await service.get_job(session, job_id))
+async def get_job(job_id: uuid.UUID, context: ContextDep) -> Response:
+    # Polled far more often than it changes: recent answers are kept as sent
+    # (see jobs/cache.py for what that may serve); the JSON is made once, here.
+    cache = context.job_answers
+    body = cache.get(job_id)
+    if body is None:
+        generation = cache.generation
+        async with context.reader() as session:
+            view = await service.get_job(session, job_id)
+        body = JobOut.of(view).model_dump_json().encode()
+        cache.put(
+            job_id, view.job.analysis_id, view.job.video_id, body, read_at_generation=generation
+        )
+    return Response(body, media_type="application/json")

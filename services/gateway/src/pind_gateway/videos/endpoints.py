@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request, Response, status
 
 from pind_gateway import service
-from pind_gateway.deps import ContextDep, QuotedUser, SessionDep
+from pind_gateway.deps import ContextDep, CurrentUser, client_address
 from pind_gateway.schemas import error_responses
 from pind_gateway.videos.schemas import JobAccepted, SubmitVideo
 
@@ -34,18 +32,15 @@ async def submit_video(
     body: SubmitVideo,
     request: Request,
     response: Response,
-    session: SessionDep,
     context: ContextDep,
-    requester: QuotedUser,
+    requester: CurrentUser,
 ) -> JobAccepted:
-    async with session.begin():
-        submission = await service.submit_video(
-            session,
-            url=body.url,
-            refresh=body.refresh,
-            requester=requester,
-            stale_after=timedelta(seconds=context.settings.analysis_stale_after_s),
-        )
+    # Parsed here: a bad link is answered (422) before anything is queued or counted.
+    video_id = service.video_id_from_url(body.url)
+    submission = await context.submissions.submit(
+        service.SubmissionRequest(video_id, refresh=body.refresh, requester=requester),
+        client_address(request),
+    )
     job = submission.job
     status_url = request.app.url_path_for("get_job", job_id=str(job.id))
     response.headers["Location"] = status_url
