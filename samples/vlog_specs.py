@@ -444,6 +444,13 @@ BUSAN = Vlog(
     ),
     tracks=(),
     places=(
+        GoldPlace(  # the neighbourhood the title and description are about
+            "남포동",
+            PlaceCategory.ADMIN_AREA,
+            ("title", "description"),
+            0.0,
+            aliases=("Nampo-dong",),
+        ),
         GoldPlace(
             "자갈치시장",
             PlaceCategory.MARKET,
@@ -474,7 +481,7 @@ BUSAN = Vlog(
         ),
     ),
     thumbnail_text=("자갈치시장", "Jagalchi Market"),
-    not_resolvable=("남포동", "꽃분이네"),
+    not_resolvable=("꽃분이네",),
 )
 
 VLOGS = (SEOUL, HONGDAE, BUSAN)
