@@ -448,7 +448,7 @@ BUSAN = Vlog(
             "남포동",
             PlaceCategory.ADMIN_AREA,
             ("title", "description"),
-            0.0,
+            None,  # named, never shown or said
             aliases=("Nampo-dong",),
         ),
         GoldPlace(
