@@ -534,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pind_gateway.bench", description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--jobs", type=int, default=200)
-    parser.add_argument("--events-per-job", type=int, default=10)
+    parser.add_argument("--events-per-job", type=int, default=50)
     parser.add_argument("--tokens", type=int, default=5000)
     parser.add_argument(
         "--only",
