@@ -65,26 +65,23 @@ _jobs = cast(Table, Job.__table__)
 _lead = _jobs.alias("lead")
 _stages = cast(Table, JobStage.__table__)
 
-_LOCK_ANALYSES = (
-    select(
-        _jobs.c.id,
-        _lead.c.id,
-        _lead.c.timed_out_at,
-        _lead.c.places_found,
-        _stages.c.stage,
-        _stages.c.state,
-        _stages.c.progress,
-        _stages.c.reason,
-        _stages.c.error_code,
-        _stages.c.retryable,
-        _stages.c.reported_at,
-    )
+_LOCK_LEADS = (
+    select(_jobs.c.id, _lead.c.id, _lead.c.timed_out_at, _lead.c.places_found)
     .join_from(_jobs, _lead, _lead.c.id == _jobs.c.analysis_id)
-    .outerjoin(_stages, _stages.c.job_id == _lead.c.id)
     .where(_jobs.c.id == any_(bindparam("job_ids", type_=ARRAY(Uuid()))))
     .order_by(_lead.c.id)
     .with_for_update(key_share=True, of=_lead)
 )
+_STAGES_OF = select(
+    _stages.c.job_id,
+    _stages.c.stage,
+    _stages.c.state,
+    _stages.c.progress,
+    _stages.c.reason,
+    _stages.c.error_code,
+    _stages.c.retryable,
+    _stages.c.reported_at,
+).where(_stages.c.job_id == any_(bindparam("lead_ids", type_=ARRAY(Uuid()))))
 
 
 async def lock_analyses(
@@ -92,18 +89,26 @@ async def lock_analyses(
 ) -> tuple[dict[uuid.UUID, Lead], dict[uuid.UUID, dict[StageName, StageSnapshot]]]:
     """The lead of each known job's analysis, locked (FOR NO KEY UPDATE) in id
     order so that two batches never wait on each other in a cycle, and the
-    stages stored for each analysis."""
-    rows = await session.execute(_LOCK_ANALYSES, {"job_ids": list(job_ids)})
-    leads: dict[uuid.UUID, Lead] = {}
-    stages: dict[uuid.UUID, dict[StageName, StageSnapshot]] = {}
-    for job_id, lead_id, timed_out_at, places_found, stage, *snapshot in rows:
-        if job_id not in leads:
-            leads[job_id] = Lead(lead_id, timed_out_at is not None, places_found)
-        known = stages.setdefault(lead_id, {})
-        if stage is not None:
-            state, progress, reason, error_code, retryable, reported_at = snapshot
-            known[stage] = StageSnapshot(
-                cast(StageStatus, state), progress, reason, error_code, retryable, reported_at
+    stages stored for each analysis.
+
+    The stages are read by a second statement, after the locks are held: a
+    statement that waited for a lock sees the locked rows as they are now
+    but every other row as it was when the statement began (READ COMMITTED),
+    so stages read together with the locks could miss what the transaction
+    holding them wrote, and a status derived from them could go backwards."""
+    rows = await session.execute(_LOCK_LEADS, {"job_ids": list(job_ids)})
+    leads = {
+        job_id: Lead(lead_id, timed_out_at is not None, places_found)
+        for job_id, lead_id, timed_out_at, places_found in rows
+    }
+    stages: dict[uuid.UUID, dict[StageName, StageSnapshot]] = {
+        lead.id: {} for lead in leads.values()
+    }
+    if stages:
+        stored = await session.execute(_STAGES_OF, {"lead_ids": list(stages)})
+        for lead_id, stage, state, progress, reason, error_code, retryable, at in stored:
+            stages[lead_id][stage] = StageSnapshot(
+                cast(StageStatus, state), progress, reason, error_code, retryable, at
             )
     return leads, stages
 
