@@ -11,11 +11,20 @@ import uvicorn
 
 from pind_gateway.settings import GatewaySettings
 from pind_kit.logging import configure_logging
-from pind_kit.migrations import upgrade
+
+# Each worker process is spawned and imports this module first: what it
+# imports here delays the worker's answer to the supervisor's health check,
+# so Alembic (for ``migrate`` only) is imported where it is used.
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 USAGE = "usage: pind-gateway [serve|migrate]\n"
+WORKER_HEALTHCHECK_S = 60
+"""How long uvicorn's supervisor waits for a worker process to answer its
+health check. A spawned worker answers only once its interpreter has
+imported this module, which takes seconds on a loaded machine (more where
+no bytecode is cached): with uvicorn's default of 5 s the supervisor killed
+and restarted starting workers for ever."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = GatewaySettings()
     configure_logging(settings)
     if command == "migrate":
+        from pind_kit.migrations import upgrade
+
         upgrade(settings, MIGRATIONS_DIR)
         return 0
     # Each process builds its own app (and its own consumers, relay, sweeper
@@ -35,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         "pind_gateway.app:app_from_environment",
         factory=True,
         workers=settings.http_workers,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         host=settings.http_host,
         port=settings.http_port,
         loop="uvloop",
