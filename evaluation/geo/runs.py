@@ -8,22 +8,17 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from evaluation.geo.corpora import EVAL_DIR, Document, read_geovirus, read_klue_ner, read_tr_news
 from evaluation.geo.metrics import Counts, Predicted, score_document
 from evaluation.geo.report import Row
-from pind_contracts.events.video_ingested import Chapter, VideoMetadata
 from pind_geo.cli import extract_document
-from pind_geo.domain.documents import metadata_units
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
-from pind_geo.settings import REPO_ROOT
+from pind_geo.samples import GOLD_RADIUS_M, sample_vlogs, vlog_units
 
-VLOGS_DIR = REPO_ROOT / "samples" / "vlogs"
-GOLD_RADIUS_M = 200.0
 """A found place is the gold place when it lies this close (or has its key)."""
 
 _ENGLISH: dict[str, tuple[str, Callable[[], Iterator[Document]]]] = {
@@ -72,42 +67,9 @@ def run_korean(extractor: PlaceExtractor, limit: int | None) -> Row:
     return Row.of("KLUE-NER LC, half a (ko), seen in training", counts)
 
 
-def vlog_units(folder: Path) -> list[TextUnit]:
-    """What the geo worker receives for a sample vlog: metadata from info.json,
-    the manual caption track, and the on-screen text (gold.json's
-    on_screen_text stands in for OCR output)."""
-    info: dict[str, Any] = json.loads((folder / "info.json").read_text())
-    metadata = VideoMetadata(
-        title=info["title"],
-        description=info.get("description") or "",
-        tags=info.get("tags") or [],
-        location=info.get("location"),
-        language=info.get("language"),
-        chapters=[
-            Chapter(start_s=c["start_time"], title=c["title"]) for c in info.get("chapters") or []
-        ],
-        webpage_url=f"https://www.youtube.com/watch?v={folder.name}",
-    )
-    units = metadata_units(metadata)
-    tracks = json.loads((folder / "captions.json").read_text())["tracks"]
-    manual = [t for t in tracks if t["kind"] == "manual"]
-    if manual:
-        units += [
-            TextUnit("transcript", s["text"], start_s=s["start"], lang=manual[0]["lang"])
-            for s in manual[0]["segments"]
-        ]
-    gold = json.loads((folder / "gold.json").read_text())
-    units += [
-        TextUnit("ocr", t["text"], start_s=t["start_s"], lang=t.get("lang"))
-        for t in gold.get("on_screen_text", [])
-    ]
-    return units
-
-
 def run_vlogs(extractor: PlaceExtractor) -> Row:
-    folders = sorted(p for p in VLOGS_DIR.glob("*") if (p / "gold.json").exists())
     counts = Counts()
-    for folder in folders:
+    for folder in sample_vlogs():
         gold = json.loads((folder / "gold.json").read_text())["places"]
         started = time.perf_counter()
         extraction = asyncio.run(
