@@ -5,14 +5,17 @@ transaction; waiting requests are woken once per job after it commits."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import (
     JOB_STAGE,
     PLACES_EXTRACTED,
     USER,
     VIDEO_INGESTED,
+    Envelope,
     JobStage,
     PlacesExtracted,
     UserChanged,
@@ -34,31 +37,36 @@ def register_projection(worker: Worker, watch: AnalysisWatch, group: str) -> Non
         )
         _wake_after(batch, watch, {event.payload.job_id for event in batch.events} | analyses)
 
+    # About one of each per analysis: projected one by one, in the batch's transaction.
     @worker.batch_handler(VIDEO_INGESTED, group=group)
     async def on_ingested(batch: Batch[VideoIngested]) -> None:
-        woken = {event.payload.job_id for event in batch.events}
-        for event in batch.events:
-            analysis_id = await projection.project_ingested(
-                batch.session, event.payload, event.envelope
-            )
-            woken.add(analysis_id or event.payload.job_id)
-        _wake_after(batch, watch, woken)
+        await _project_each(batch, projection.project_ingested, watch)
 
     @worker.batch_handler(PLACES_EXTRACTED, group=group)
     async def on_places(batch: Batch[PlacesExtracted]) -> None:
-        woken = {event.payload.job_id for event in batch.events}
-        for event in batch.events:
-            analysis_id = await projection.project_places(
-                batch.session, event.payload, event.envelope
-            )
-            woken.add(analysis_id or event.payload.job_id)
-        _wake_after(batch, watch, woken)
+        await _project_each(batch, projection.project_places, watch)
 
     @worker.batch_handler(USER, group=group)
     async def on_users(batch: Batch[UserChanged]) -> None:
         for event in batch.events:
             await projection.project_user(batch.session, event.payload)
         _wake_after(batch, watch, {event.payload.user_id for event in batch.events})
+
+
+E = TypeVar("E", VideoIngested, PlacesExtracted)
+
+
+async def _project_each(
+    batch: Batch[E],
+    project: Callable[[AsyncSession, E, Envelope], Awaitable[uuid.UUID | None]],
+    watch: AnalysisWatch,
+) -> None:
+    """Project a batch's events one at a time; wake each job and its analysis."""
+    woken = {event.payload.job_id for event in batch.events}
+    for event in batch.events:
+        analysis_id = await project(batch.session, event.payload, event.envelope)
+        woken.add(analysis_id or event.payload.job_id)
+    _wake_after(batch, watch, woken)
 
 
 def _wake_after(batch: Batch[Any], watch: AnalysisWatch, keys: Iterable[uuid.UUID]) -> None:
