@@ -303,9 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         "--gazetteer-dir",
         type=Path,
         default=Path(
-            os.environ.get(
-                "PIND_FAKES_GAZETTEER_DIR", REPO_ROOT.parent / "shared/data/gazetteer/kr"
-            )
+            os.environ.get("PIND_FAKES_GAZETTEER_DIR", REPO_ROOT / "data" / "gazetteer" / "kr")
         ),
     )
     args = parser.parse_args(argv)

@@ -1,6 +1,8 @@
 """`python -m evaluation.geo` (what `make eval` runs): geoparsing scores of the
-offline extraction on the corpora in ../shared/data/eval/ and on the sample
-vlogs. Options: --limit N (documents per corpus), --only NAME[,NAME]."""
+offline extraction on the research corpora ($PIND_EVAL_DIR, else
+../shared/data/eval/ beside the checkout) and on the sample vlogs. Options:
+--limit N (documents per corpus), --only NAME[,NAME]. When a corpus asked for
+is absent it says where to get it and exits 2; ``--only vlogs`` needs none."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import sys
 
 import structlog
 
+from evaluation.geo.corpora import CorporaMissingError, require_corpora
 from evaluation.geo.klue_cv import run_korean_cv
 from evaluation.geo.report import Row, render
 from evaluation.geo.runs import run_english, run_korean, run_vlogs
@@ -29,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
         help="count 'Turkish' as a mention of Turkey (as TR-News and GeoWebNews do)",
     )
     args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    try:
+        require_corpora(only)
+    except CorporaMissingError as exc:
+        sys.stderr.write(f"make eval: {exc}")
+        return 2
     structlog.configure(
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
@@ -38,7 +47,6 @@ def main(argv: list[str] | None = None) -> int:
     from pind_geo.domain.fusion import FusionPolicy
     from pind_geo.settings import DEFAULT_GAZETTEER_DIR
 
-    only = set(args.only.split(","))
     batch = build_place_extractor(
         DEFAULT_GAZETTEER_DIR,
         world_min_population=args.world_min_population,

@@ -1,16 +1,57 @@
-"""Readers of the evaluation corpora in ``../shared/data/eval/`` (read-only,
-never copied into the repository)."""
+"""Readers of the evaluation corpora (read-only, never copied into the
+repository: they are research data). They are looked for in ``$PIND_EVAL_DIR``,
+else in ``../shared/data/eval/`` beside the checkout; ``require_corpora`` says
+where to get them when they are absent."""
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from pind_geo.settings import REPO_ROOT
 
-EVAL_DIR = REPO_ROOT.parent / "shared" / "data" / "eval"
+EVAL_DIR = Path(os.environ.get("PIND_EVAL_DIR") or REPO_ROOT.parent / "shared" / "data" / "eval")
+
+CORPUS_FILES = {
+    "tr-news": "en/TR-News.xml",
+    "geovirus": "en/GeoVirus.xml",
+    "klue": "ko/klue-ner-v1.1_dev_half-a.tsv",
+    "klue-cv": "ko/klue-ner-v1.1_dev_half-a.tsv",
+}
+"""Each corpus `make eval` knows, by its file under ``EVAL_DIR``."""
+
+WHERE_TO_GET = """\
+The evaluation corpora are research data and are not part of the repository.
+Put them under {eval_dir} (or point PIND_EVAL_DIR at a folder that has them):
+  en/TR-News.xml, en/GeoVirus.xml   from the repository of Gritta et al., "A Pragmatic
+                                    Guide to Geoparsing Evaluation" (2019), GitHub
+                                    milangritta/Pragmatic-Guide-to-Geoparsing-Evaluation
+  ko/klue-ner-v1.1_dev_half-a.tsv   every other sentence (the 1st, 3rd, ...) of the KLUE-NER
+                                    v1.1 dev set (KLUE benchmark, CC BY-SA 4.0), GitHub
+                                    KLUE-benchmark/KLUE
+Or evaluate the sample vlogs alone, which the repository carries: make eval EVAL_ARGS='--only vlogs'
+"""
+
+
+class CorporaMissingError(Exception):
+    """Corpora asked for are not in ``EVAL_DIR``."""
+
+
+def require_corpora(names: Iterable[str]) -> None:
+    """Raise ``CorporaMissingError`` (whose text says where to get them) unless
+    every named corpus's file is there."""
+    missing = sorted(
+        {CORPUS_FILES[n] for n in names if n in CORPUS_FILES}
+        - {f for f in CORPUS_FILES.values() if (EVAL_DIR / f).is_file()}
+    )
+    if missing:
+        raise CorporaMissingError(
+            f"missing in {EVAL_DIR}: {', '.join(missing)}\n"
+            + WHERE_TO_GET.format(eval_dir=EVAL_DIR)
+        )
 
 
 @dataclass(frozen=True, slots=True)

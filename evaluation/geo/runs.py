@@ -10,7 +10,14 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from evaluation.geo.corpora import EVAL_DIR, Document, read_geovirus, read_klue_ner, read_tr_news
+from evaluation.geo.corpora import (
+    CORPUS_FILES,
+    EVAL_DIR,
+    Document,
+    read_geovirus,
+    read_klue_ner,
+    read_tr_news,
+)
 from evaluation.geo.metrics import Counts, Predicted, score_document
 from evaluation.geo.report import Row
 from pind_geo.cli import extract_document
@@ -22,10 +29,10 @@ from pind_geo.samples import GOLD_RADIUS_M, sample_vlogs, vlog_units
 """A found place is the gold place when it lies this close (or has its key)."""
 
 _ENGLISH: dict[str, tuple[str, Callable[[], Iterator[Document]]]] = {
-    "tr-news": ("TR-News (en)", lambda: read_tr_news(EVAL_DIR / "en" / "TR-News.xml")),
-    "geovirus": ("GeoVirus (en)", lambda: read_geovirus(EVAL_DIR / "en" / "GeoVirus.xml")),
+    "tr-news": ("TR-News (en)", lambda: read_tr_news(EVAL_DIR / CORPUS_FILES["tr-news"])),
+    "geovirus": ("GeoVirus (en)", lambda: read_geovirus(EVAL_DIR / CORPUS_FILES["geovirus"])),
 }
-KLUE_FILE = EVAL_DIR / "ko" / "klue-ner-v1.1_dev_half-a.tsv"
+KLUE_FILE = EVAL_DIR / CORPUS_FILES["klue"]
 
 
 def predictions(extractor: PlaceExtractor, document: Document) -> list[Predicted]:

@@ -22,7 +22,8 @@ class FakesSettings(BaseSettings):
     samples_dir: Path = REPO_ROOT / "samples" / "vlogs"
     # Error fixtures; default: scenarios.json next to the vlogs directory.
     scenarios_file: Path | None = None
-    gazetteer_dir: Path = REPO_ROOT.parent / "shared" / "data" / "gazetteer" / "kr"
+    # The Korean public place lists the repository carries (data/gazetteer/kr/SOURCES.md).
+    gazetteer_dir: Path = REPO_ROOT / "data" / "gazetteer" / "kr"
 
     # Nominatim's usage policy: at most one request per second per client.
     nominatim_min_interval_s: float = 1.0

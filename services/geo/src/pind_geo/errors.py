@@ -13,7 +13,8 @@ class GazetteerMissingError(GeoError):
     def __init__(self, path: str, detail: str) -> None:
         super().__init__(
             f"offline gazetteer not found at {path}: {detail}. Set PIND_GAZETTEER_DIR to the "
-            "folder holding the Korean public place lists (see shared/data/SOURCES.md)."
+            "folder holding the Korean public place lists (the repository carries them in "
+            "data/gazetteer/kr; see SOURCES.md there)."
         )
         self.path = path
 

@@ -10,10 +10,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pind_geo.domain.model import INPUT_KINDS, InputKind
 from pind_kit.settings import ServiceSettings
 
-# services/geo/src/pind_geo/settings.py → the repository root is four levels up;
-# the shared public data sits beside the checkout (../shared/data).
+# services/geo/src/pind_geo/settings.py → the repository root is four levels up
+# (the workspace is installed editable); the public place lists the repository
+# carries are in data/ there (data/gazetteer/kr/SOURCES.md).
 REPO_ROOT = Path(__file__).resolve().parents[4]
-DEFAULT_GAZETTEER_DIR = REPO_ROOT.parent / "shared" / "data" / "gazetteer" / "kr"
+DEFAULT_GAZETTEER_DIR = REPO_ROOT / "data" / "gazetteer" / "kr"
 GEOCODER_NAMES = ("gazetteer", "geonames", "kakao", "google", "nominatim")
 
 

@@ -15,6 +15,7 @@ so training and use see the same features. Options: --data, --out,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -31,8 +32,12 @@ from pind_geo.domain.extraction.korean_tagger import MODEL_PATH
 from pind_geo.settings import DEFAULT_GAZETTEER_DIR, REPO_ROOT
 
 KLUE_DEV_HALF_A = (
-    REPO_ROOT.parent / "shared" / "data" / "eval" / "ko" / "klue-ner-v1.1_dev_half-a.tsv"
+    Path(os.environ.get("PIND_EVAL_DIR") or REPO_ROOT.parent / "shared" / "data" / "eval")
+    / "ko"
+    / "klue-ner-v1.1_dev_half-a.tsv"
 )
+"""Training data: research data, not carried by the repository (``make eval``
+says where to get it); the model trained from it is."""
 TAGS = frozenset({"LC", "OG", "PS"})
 """Entity types the model learns; dates, times and quantities are left as O."""
 PARAMS: dict[str, float | int | bool] = {
@@ -110,6 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gazetteer-dir", type=Path, default=DEFAULT_GAZETTEER_DIR)
     parser.add_argument("--world-min-population", type=int, default=1000)
     args = parser.parse_args(argv)
+    if not args.data.is_file():
+        parser.error(
+            f"training data not found at {args.data}: KLUE-NER v1.1 dev, every other sentence "
+            "(KLUE benchmark, CC BY-SA 4.0, GitHub KLUE-benchmark/KLUE); pass --data or set "
+            "PIND_EVAL_DIR"
+        )
     sentences = read_klue_ner(args.data)
     extractor = feature_extractor(args.gazetteer_dir, args.world_min_population)
     started = time.perf_counter()
