@@ -20,6 +20,9 @@ export PATH := $(CACHE_DIR)/tools/bin:$(PATH)
 UV_RUN   := uv run --frozen --no-sync
 WITH_ENV := scripts/with-env.sh
 STAMP    := $(RUN_DIR)/.setup.stamp
+# `make test` installs the optional EasyOCR engine (torch) too; demo and up do not.
+TEST_EXTRAS := easyocr
+TEST_STAMP  := $(RUN_DIR)/.setup-test.stamp
 KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
 SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
                 fakes/pyproject.toml services/*/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
@@ -27,7 +30,7 @@ PYTEST_ARGS ?=
 MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
-.PHONY: readme-settings eval fuzz help setup setup-if-needed infra-up infra-down topics migrate up services-up \
+.PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
         compose-config compose-up compose-down clean-run
 
@@ -36,17 +39,26 @@ help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
 
-setup: ## install what this machine lacks (apt, uv), uv sync, fetch the Kafka jars
-	scripts/bootstrap.sh
+setup: ## install what this machine lacks (apt, uv), uv sync, fetch the Kafka jars (EXTRAS=easyocr adds torch)
+	PIND_EXTRAS="$(EXTRAS)" scripts/bootstrap.sh
 	@mkdir -p "$(RUN_DIR)" && touch "$(STAMP)"
 
 $(STAMP): $(SETUP_INPUTS)
 	scripts/bootstrap.sh
 	@mkdir -p "$(@D)" && touch "$@"
 
+$(TEST_STAMP): $(SETUP_INPUTS)
+	PIND_EXTRAS="$(TEST_EXTRAS)" scripts/bootstrap.sh
+	@mkdir -p "$(@D)" && touch "$@" "$(STAMP)"
+
 setup-if-needed: $(STAMP)
 	@if [[ ! -x "$(VENV)/bin/python" || ! -f "$(KAFKA_MARKER)" ]]; then \
 	  scripts/bootstrap.sh && touch "$(STAMP)"; fi
+
+setup-for-test: $(TEST_STAMP)
+	@if [[ ! -x "$(VENV)/bin/python" || ! -f "$(KAFKA_MARKER)" ]] || \
+	  ! compgen -G '$(VENV)/lib/python3*/site-packages/easyocr' >/dev/null; then \
+	  PIND_EXTRAS="$(TEST_EXTRAS)" scripts/bootstrap.sh && touch "$(TEST_STAMP)" "$(STAMP)"; fi
 
 infra-up: setup-if-needed ## start PostgreSQL + Kafka, wait until ready, create the topics
 	scripts/infra.sh up
@@ -60,12 +72,8 @@ topics: ## create/verify the Kafka topics (python -m pind_kit.topics ensure)
 migrate: ## run every service's migrations (python -m pind_kit.migrate)
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 
-up: setup-if-needed ## the whole stack: infra, migrations, fakes, six services
-	scripts/infra.sh up
-	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
-	scripts/services.sh start fakes
-	scripts/services.sh start
-	@echo "pind is up: gateway http://127.0.0.1:8000 (make status, make logs, make down)"
+up: setup-if-needed ## the whole stack: infra, migrations, fakes, six services (a failed start stops what it started)
+	scripts/up.sh
 
 services-up: ## start the fakes and the six services (infra must be up)
 	scripts/services.sh start fakes
@@ -86,11 +94,10 @@ status: ## show what runs
 logs: ## follow all logs in .run/logs (NAME=gateway for one)
 	scripts/logs.sh $(NAME)
 
-demo: up ## the stack plus one sample video analysed end to end, places printed
-	$(WITH_ENV) $(UV_RUN) python -m pind_fakes.demo
-	@echo "the stack keeps running; 'make down' stops it"
+demo: setup-if-needed ## the stack plus one sample video analysed end to end, places printed
+	scripts/up.sh --demo
 
-test: setup-if-needed ## infra + migrations + pytest (PYTEST_ARGS=...); stops what it started
+test: setup-for-test ## infra + migrations + pytest (PYTEST_ARGS=...); stops what it started
 	scripts/test.sh $(PYTEST_ARGS)
 
 lint: setup-if-needed ## ruff check, ruff format --check, mypy, shellcheck
@@ -138,6 +145,9 @@ compose-down: ## stop the containers
 clean-run: ## stop everything and delete the run dir (data, logs, generated passwords)
 	-scripts/services.sh stop all
 	-scripts/infra.sh down
+	@if [[ -L "$(RUN_DIR)/postgres" ]]; then \
+	  echo "removing the database cluster at $$(readlink -f "$(RUN_DIR)/postgres")"; \
+	  rm -rf -- "$$(readlink -f "$(RUN_DIR)/postgres")"; fi
 	rm -rf "$(RUN_DIR)"
 	@echo "removed $(RUN_DIR)"
 

@@ -119,10 +119,19 @@ fi
 cd "$PIND_ROOT"
 # No Python downloads from GitHub here: use the machine's 3.11/3.12.
 export UV_PYTHON_DOWNLOADS="${UV_PYTHON_DOWNLOADS:-never}"
+# PIND_EXTRAS (space or comma separated, e.g. "easyocr": what `make test`
+# installs) adds optional parts; without it the sync is lean but inexact, so a
+# lean `make demo` keeps what an earlier `make test` installed.
 if [[ -f uv.lock ]]; then
   sync=(uv sync --frozen)
 else
   sync=(uv sync)
+fi
+extras="${PIND_EXTRAS:-}"
+if [[ -n "${extras//[ ,]/}" ]]; then
+  for extra in ${extras//,/ }; do sync+=(--extra "$extra"); done
+else
+  sync+=(--inexact)
 fi
 info "${sync[*]} (uv $(uv --version | cut -d' ' -f2))"
 if ! "${sync[@]}" >&2; then

@@ -36,7 +36,7 @@ PIND_KAFKA_HOME="$PIND_CACHE_DIR/kafka-$PIND_KAFKA_VERSION"
 PIND_KAFKA_LIBS="$PIND_KAFKA_HOME/libs"
 PIND_KAFKA_PORT=9092
 PIND_KAFKA_CONTROLLER_PORT=9093
-PIND_PG_PORT=55432
+PIND_PG_PORT="${PIND_PG_PORT:-55432}"
 
 # Service name -> HTTP port (docs/conventions.md). Order = start order.
 PIND_SERVICES=(auth gateway ingest transcript vision geo)
@@ -197,34 +197,64 @@ pind_process_kind() {
     echo "pind-${BASH_REMATCH[2]}"
   elif [[ "$cmd" == *postgres*" -D "* ]]; then
     data="$({ tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | awk 'prev == "-D" {print; exit} {prev = $0}')"
-    [[ -n "$data" && -f "$data/pind.conf" ]] || return 1
-    echo postgres
+    [[ -n "$data" ]] || return 1
+    # Ours: pind.conf in its data dir, or a data dir of our layout that was
+    # deleted under it (the checkout was removed while it ran).
+    if [[ -f "$data/pind.conf" ]] ||
+      { [[ "$data" == */postgres/data && ! -e "$data" ]] && [[ "$(proc_cwd "$pid")" == *" (deleted)" ]]; }; then
+      echo postgres
+    else
+      return 1
+    fi
   else
     return 1
   fi
 }
 
-# free_port_or_die PORT LABEL: PORT must be free before LABEL starts. A stale
-# pind process of another checkout or run dir holding it is stopped when
-# CI=true or PIND_REPLACE_STALE=1; anything else fails with who holds it.
+# pind_process_origin PID -> the checkout or run dir a pind process belongs
+# to, with "(deleted)" when that folder is gone.
+pind_process_origin() {
+  local pid="$1" where data
+  where="$({ tr '\0' '\n' <"/proc/$pid/environ"; } 2>/dev/null | sed -n 's/^PIND_RUN_DIR=//p' | head -n 1)"
+  if [[ -z "$where" ]]; then
+    data="$({ tr '\0' '\n' <"/proc/$pid/cmdline"; } 2>/dev/null | awk 'prev == "-D" {print; exit} {prev = $0}')"
+    if [[ -n "$data" && -f "$data/../checkout" ]]; then
+      where="$(head -n 1 "$data/../checkout")"
+    fi
+  fi
+  [[ -n "$where" ]] || where="$(proc_cwd "$pid")"
+  where="${where% (deleted)}"
+  if [[ -e "$where" ]]; then
+    printf '%s\n' "$where"
+  else
+    printf '%s (deleted)\n' "$where"
+  fi
+}
+
+# free_port_or_die PORT LABEL: PORT must be free before LABEL starts. Only one
+# pind stack fits the fixed ports, so a pind process of another checkout or run
+# dir holding it (left by an interrupted run, a deleted checkout, or simply
+# still up there) is stopped, with a warning naming it; its data stays where it
+# is. PIND_REPLACE_STALE=0 refuses instead. Anything not pind's fails with who
+# holds the port.
 free_port_or_die() {
-  local port="$1" label="$2" pid kind stale=() waited=0
+  local port="$1" label="$2" pid kind origin stale=() waited=0
   port_open "$port" || return 0
   for pid in $(port_pids "$port" || true); do
     kind="$(pind_process_kind "$pid")" || continue
-    stale+=("$kind (pid $pid, cwd $(proc_cwd "$pid"))")
-    if [[ "${CI:-}" == true || "${PIND_REPLACE_STALE:-}" == 1 ]]; then
-      warn "port $port is held by a stale pind $kind (pid $pid, cwd $(proc_cwd "$pid")); stopping it"
-      if [[ "$kind" == postgres ]]; then
-        kill -INT "$pid" 2>/dev/null || true # fast shutdown
-        while pid_alive "$pid" && ((waited < 150)); do
-          sleep 0.2
-          waited=$((waited + 1))
-        done
-        pid_alive "$pid" && kill -QUIT "$pid" 2>/dev/null
-      else
-        stop_pid "$pid" "$kind" 30
-      fi
+    origin="$(pind_process_origin "$pid")"
+    stale+=("$kind (pid $pid, of $origin)")
+    [[ "${PIND_REPLACE_STALE:-1}" == 0 ]] && continue
+    warn "port $port is held by the pind $kind of $origin (pid $pid); stopping it so this checkout's $label can start"
+    if [[ "$kind" == postgres ]]; then
+      kill -INT "$pid" 2>/dev/null || true # fast shutdown
+      while pid_alive "$pid" && ((waited < 150)); do
+        sleep 0.2
+        waited=$((waited + 1))
+      done
+      pid_alive "$pid" && kill -QUIT "$pid" 2>/dev/null
+    else
+      stop_pid "$pid" "$kind" 30
     fi
   done
   waited=0
@@ -234,9 +264,45 @@ free_port_or_die() {
   done
   port_open "$port" || return 0
   if ((${#stale[@]})); then
-    die "cannot start $label: port $port is held by pind ${stale[*]}, from another checkout or run dir. Run 'make down' there, or rerun with PIND_REPLACE_STALE=1 to stop it."
+    die "cannot start $label: port $port is held by pind ${stale[*]}. Run 'make down' there, or run again without PIND_REPLACE_STALE=0 to let this checkout stop it."
   fi
   die "cannot start $label: $(describe_port "$port"). Stop that process and retry."
+}
+
+# ---------------------------------------------------------------- runs
+
+# pind_part_running NAME -> 0 when this checkout's NAME (kafka, postgres,
+# fakes or a service) runs now.
+pind_part_running() {
+  case "$1" in
+    kafka) "$PIND_ROOT/deploy/kafka/status.sh" >/dev/null 2>&1 ;;
+    postgres) "$PIND_ROOT/deploy/postgres/status.sh" >/dev/null 2>&1 ;;
+    *) read_pid "$1" >/dev/null 2>&1 ;;
+  esac
+}
+
+# note_running_parts: remember which parts run now (PIND_RAN_BEFORE), so that
+# stop_started_parts can stop exactly what a command started itself.
+declare -A PIND_RAN_BEFORE=()
+note_running_parts() {
+  local n
+  for n in kafka postgres fakes "${PIND_SERVICES[@]}"; do
+    if pind_part_running "$n"; then PIND_RAN_BEFORE[$n]=1; fi
+  done
+}
+
+# stop_started_parts: stop the services, fakes, Kafka and PostgreSQL that did
+# not run at note_running_parts (services first, the database last).
+stop_started_parts() {
+  local n ours=()
+  for n in fakes "${PIND_SERVICES[@]}"; do
+    [[ -n "${PIND_RAN_BEFORE[$n]:-}" ]] || ours+=("$n")
+  done
+  if ((${#ours[@]})); then
+    "$PIND_ROOT/scripts/services.sh" stop "${ours[@]}" >/dev/null 2>&1 || true
+  fi
+  [[ -n "${PIND_RAN_BEFORE[kafka]:-}" ]] || "$PIND_ROOT/deploy/kafka/stop.sh" || true
+  [[ -n "${PIND_RAN_BEFORE[postgres]:-}" ]] || "$PIND_ROOT/deploy/postgres/stop.sh" || true
 }
 
 # wait_http_200 URL TIMEOUT_S [PID] -> 0 once URL answers 200; 1 on timeout or

@@ -11,43 +11,25 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 require_uv
 ensure_run_dirs
 
-was_running() { # NAME -> 0 when our NAME is running now
-  case "$1" in
-    kafka) "$PIND_ROOT/deploy/kafka/status.sh" >/dev/null 2>&1 ;;
-    postgres) "$PIND_ROOT/deploy/postgres/status.sh" >/dev/null 2>&1 ;;
-    *) read_pid "$1" >/dev/null 2>&1 ;;
-  esac
-}
-
-declare -A before=()
-for n in kafka postgres fakes "${PIND_SERVICES[@]}"; do
-  if was_running "$n"; then before[$n]=1; fi
-done
+note_running_parts
 # Every process pytest starts inherits this marker; cleanup stops those left.
 test_run_id="$$-$(now_s)"
 
 # shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
-  local rc=$? n ours=()
+  local rc=$? n
   trap - EXIT INT TERM
-  # Services and fakes this run may have started (directly or via the tests'
-  # own use of scripts/services.sh); services.sh also stops our stale
-  # processes that hold a port without a pid file.
-  for n in fakes "${PIND_SERVICES[@]}"; do
-    [[ -n "${before[$n]:-}" ]] || ours+=("$n")
-  done
-  if ((${#ours[@]})); then
-    "$PIND_ROOT/scripts/services.sh" stop "${ours[@]}" >/dev/null 2>&1 || true
-  fi
-  # Anything else this run left behind (e.g. a service a test started on
-  # another port and did not stop): found by the marker in its environment.
+  # Anything this run left behind (e.g. a service a test started on another
+  # port and did not stop): found by the marker in its environment.
   for n in $(pids_with_env "PIND_TEST_RUN_ID=$test_run_id"); do
     pid_alive "$n" || continue
     warn "stopping a leftover process of this test run: pid $n: $(proc_cmdline "$n" | cut -c1-120)"
     stop_pid "$n" leftover 10
   done
-  [[ -n "${before[kafka]:-}" ]] || "$PIND_ROOT/deploy/kafka/stop.sh" || true
-  [[ -n "${before[postgres]:-}" ]] || "$PIND_ROOT/deploy/postgres/stop.sh" || true
+  # Services and fakes this run may have started (directly or via the tests'
+  # own use of scripts/services.sh), then Kafka and PostgreSQL; services.sh
+  # also stops our stale processes that hold a port without a pid file.
+  stop_started_parts
   exit "$rc"
 }
 trap cleanup EXIT
@@ -69,9 +51,16 @@ else
   args=(${PYTEST_ARGS:--q --durations=15 --junitxml=test-artifacts/junit.xml})
 fi
 mkdir -p "$PIND_ROOT/test-artifacts"
+# Every Python process of the run records what it reads outside what a bare
+# clone has (tests/pathguard/sitecustomize.py); conftest.py fails the session
+# on any such read.
+guard_log="$PIND_RUN_DIR/path-guard.log"
+: >"$guard_log"
 info "uv run pytest ${args[*]}"
 set +e
-PIND_TEST_RUN_ID="$test_run_id" "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync pytest "${args[@]}"
+PIND_TEST_RUN_ID="$test_run_id" PIND_PATH_GUARD_LOG="$guard_log" PIND_PATH_GUARD_ROOT="$PIND_ROOT" \
+  PYTHONPATH="$PIND_ROOT/tests/pathguard${PYTHONPATH:+:$PYTHONPATH}" \
+  "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync pytest "${args[@]}"
 rc=$?
 set -e
 t3="$(now_s)"

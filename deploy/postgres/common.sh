@@ -1,9 +1,6 @@
 # shellcheck shell=bash disable=SC2034
 # Shared by deploy/postgres/*.sh. Source after scripts/lib.sh.
 
-PG_RUN="$PIND_RUN_DIR/postgres"
-PG_DATA="$PG_RUN/data"
-PG_LOG="$PIND_LOG_DIR/postgres.log"
 PG_HERE="$PIND_ROOT/deploy/postgres"
 PG_PORT="$PIND_PG_PORT"
 PG_DB=pind
@@ -16,12 +13,35 @@ else
   PG_OS_USER="$(id -un)"
 fi
 
-# Unix socket directory: inside the run dir unless that path is too long for a
-# socket (107 bytes incl. "/.s.PGSQL.<port>"); then a per-run-dir /tmp folder.
-PG_SOCK="$PG_RUN/sock"
-if ((${#PG_SOCK} > 90)); then
-  PG_SOCK="/tmp/pind-pg-$(printf '%s' "$PIND_RUN_DIR" | cksum | cut -d' ' -f1)"
-fi
+# Where the cluster lives: $PIND_RUN_DIR/postgres. When the server's OS user
+# cannot reach the run dir (root's checkout under a 0700 folder such as /root
+# or a mktemp -d), setup.sh puts the cluster under $PG_HOME/<checkout key>
+# instead and makes $PIND_RUN_DIR/postgres a link to it; every script follows
+# the link, `make status` says where it is and `make clean-run` removes it.
+PG_LINK="$PIND_RUN_DIR/postgres"
+PG_HOME="${PIND_PG_HOME:-/var/lib/pind/postgres}"
+PG_KEY="$(basename -- "$PIND_ROOT")-$(printf '%s' "$PIND_RUN_DIR" | cksum | cut -d' ' -f1)"
+
+# pg_paths: (re)derive the cluster's paths from where PG_LINK points.
+pg_paths() {
+  if [[ -L "$PG_LINK" ]]; then
+    PG_RUN="$(readlink -f -- "$PG_LINK")"
+    # The server writes its log itself, so it lives beside the cluster; the
+    # run dir's logs/postgres.log links to it.
+    PG_LOG="$PG_RUN/postgres.log"
+  else
+    PG_RUN="$PG_LINK"
+    PG_LOG="$PIND_LOG_DIR/postgres.log"
+  fi
+  PG_DATA="$PG_RUN/data"
+  # Unix socket directory: beside the cluster unless that path is too long for
+  # a socket (107 bytes incl. "/.s.PGSQL.<port>"); then a per-run-dir /tmp folder.
+  PG_SOCK="$PG_RUN/sock"
+  if ((${#PG_SOCK} > 90)); then
+    PG_SOCK="/tmp/pind-pg-$(printf '%s' "$PIND_RUN_DIR" | cksum | cut -d' ' -f1)"
+  fi
+}
+pg_paths
 
 # find_pg_bin -> directory with initdb/pg_ctl/postgres; prefers PostgreSQL 15.
 find_pg_bin() {
@@ -52,9 +72,10 @@ as_pg() {
   if [[ "$PG_OS_USER" == "$(id -un)" ]]; then
     "$@"
   elif have runuser; then
-    runuser -u "$PG_OS_USER" -- "$@"
+    # From /: the checkout itself may be out of the OS user's reach.
+    (cd / && runuser -u "$PG_OS_USER" -- "$@")
   else
-    su -s /bin/sh "$PG_OS_USER" -c "$(printf '%q ' "$@")"
+    (cd / && su -s /bin/sh "$PG_OS_USER" -c "$(printf '%q ' "$@")")
   fi
 }
 

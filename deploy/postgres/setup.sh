@@ -24,24 +24,52 @@ require_pg_bin
 ensure_run_dirs
 # Fail before creating anything when someone else holds our port.
 pg_running || free_port_or_die "$PG_PORT" PostgreSQL
-mkdir -p "$PG_RUN"
-chmod 755 "$PG_RUN"
-
-# The server runs as $PG_OS_USER: it must be able to reach the run dir.
-if ! as_pg test -x "$PG_RUN"; then
+# The server runs as $PG_OS_USER: it must be able to reach the cluster.
+if [[ ! -L "$PG_LINK" ]] && ! as_pg test -x "$PIND_RUN_DIR" 2>/dev/null; then
   blocked=()
-  d="$PG_RUN"
+  d="$PIND_RUN_DIR"
   while [[ "$d" != / ]]; do
     as_pg test -x "$d" 2>/dev/null || blocked+=("$d")
     d="$(dirname "$d")"
   done
-  if [[ "${CI:-}" == true || "${PIND_PG_FIX_PERMS:-}" == 1 ]]; then
-    warn "OS user $PG_OS_USER cannot traverse ${blocked[*]}; adding o+x (search only) to them"
-    chmod o+x "${blocked[@]}"
+  if [[ -f "$PG_LINK/data/PG_VERSION" ]]; then
+    # A cluster made in the run dir before (an older layout): it stays there.
+    if [[ "${CI:-}" == true || "${PIND_PG_FIX_PERMS:-}" == 1 ]]; then
+      warn "OS user $PG_OS_USER cannot traverse ${blocked[*]}; adding o+x (search only) to them"
+      chmod o+x "${blocked[@]}"
+    else
+      die "OS user $PG_OS_USER cannot reach the cluster in $PG_LINK (no search permission on: ${blocked[*]}). Either 'make clean-run' (the next start puts a new cluster where $PG_OS_USER can reach it), 'chmod o+x' those directories, or rerun with PIND_PG_FIX_PERMS=1 to let this script do the chmod."
+    fi
   else
-    die "OS user $PG_OS_USER cannot reach $PG_RUN (no search permission on: ${blocked[*]}). Either 'chmod o+x' those directories, set PIND_RUN_DIR to a reachable place (e.g. /var/tmp/pind-run), or rerun with PIND_PG_FIX_PERMS=1 to let this script do the chmod."
+    target="$PG_HOME/$PG_KEY"
+    mkdir -p "$target"
+    chmod 755 "$target"
+    as_pg test -x "$target" 2>/dev/null ||
+      die "OS user $PG_OS_USER can reach neither $PIND_RUN_DIR (no search permission on: ${blocked[*]}) nor $target; set PIND_PG_HOME to a folder it can reach"
+    rmdir "$PG_LINK" 2>/dev/null || true # an empty folder left by an earlier try
+    [[ ! -e "$PG_LINK" ]] || die "$PG_LINK exists but holds no cluster; remove it ('make clean-run') and retry"
+    ln -s "$target" "$PG_LINK"
+    info "OS user $PG_OS_USER cannot reach $PIND_RUN_DIR (no search permission on: ${blocked[*]}), so the cluster lives in $target ($PG_LINK links to it)"
+    pg_paths
   fi
 fi
+mkdir -p "$PG_RUN"
+chmod 755 "$PG_RUN"
+# Which checkout the cluster serves: tells a stale server of a deleted
+# checkout from a live one, and lets the sweep below find orphans.
+printf '%s\n' "$PIND_RUN_DIR" >"$PG_RUN/checkout"
+
+# Clusters under $PG_HOME whose checkout is gone and whose server is not
+# running are removed (their data went with the checkout's run dir).
+for d in "$PG_HOME"/*/; do
+  [[ -f "$d/checkout" ]] || continue
+  owner="$(head -n 1 "$d/checkout")"
+  [[ -n "$owner" && ! -e "$owner" ]] || continue
+  pid="$(head -n 1 "$d/data/postmaster.pid" 2>/dev/null | tr -dc '0-9' || true)"
+  [[ -n "$pid" ]] && pid_alive "$pid" && continue
+  info "removing the database cluster ${d%/} of a deleted checkout ($owner)"
+  rm -rf -- "${d%/}"
+done
 
 # ------------------------------------------------------------------ initdb
 if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then

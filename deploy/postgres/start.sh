@@ -36,6 +36,8 @@ mkdir -p "$PG_SOCK"
 chown "$PG_OS_USER" "$PG_SOCK"
 chmod 700 "$PG_SOCK"
 touch "$PG_LOG"
+# The cluster lives outside the run dir (see common.sh): its log is found in logs/ as usual.
+if [[ -L "$PG_LINK" ]]; then ln -sfn "$PG_LOG" "$PIND_LOG_DIR/postgres.log"; fi
 chown "$PG_OS_USER" "$PG_LOG"
 chmod 640 "$PG_LOG"
 

@@ -16,7 +16,7 @@ require_pg_bin
 if pg_running; then
   pid="$(head -n 1 "$PG_DATA/postmaster.pid" 2>/dev/null || echo '?')"
   if as_pg "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" -d "$PG_DB"; then
-    echo "postgres: running (pid $pid), accepting connections on 127.0.0.1:$PG_PORT"
+    echo "postgres: running (pid $pid), accepting connections on 127.0.0.1:$PG_PORT, data in $PG_DATA"
     exit 0
   fi
   echo "postgres: running (pid $pid), not accepting connections yet"
