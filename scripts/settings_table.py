@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import importlib
 import sys
+from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
+REPO_ROOT = Path(__file__).resolve().parents[1]
 CLASSES = [
     ("all services", "pind_kit.settings", "ServiceSettings"),
     ("auth", "pind_auth.settings", "AuthSettings"),
@@ -42,6 +44,12 @@ def default_of(info: FieldInfo) -> str:
         value = info.default
     if hasattr(value, "get_secret_value"):
         return "(secret)"
+    if isinstance(value, Path) and value.is_absolute():
+        # Where this machine's checkout or home happens to be is no default.
+        if value.is_relative_to(REPO_ROOT):
+            return f"`<checkout>/{value.relative_to(REPO_ROOT)}`"
+        if value.is_relative_to(Path.home()):
+            return f"`~/{value.relative_to(Path.home())}`"
     text = repr(value) if not isinstance(value, str) else value or '""'
     return f"`{text}`" if len(text) < 60 else f"`{text[:57]}…`"
 
