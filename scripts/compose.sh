@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # docker-compose.yml helpers for `make compose-up|compose-down|compose-config`.
-#   scripts/compose.sh up|down|config|logs|ps
-# Uses `docker compose` (v2 plugin) or `docker-compose`; says clearly when
-# neither a client nor a reachable Docker engine is there.
+#   scripts/compose.sh up|down|logs|ps   need a Docker engine and `docker compose`
+#   scripts/compose.sh render            print the resolved configuration as JSON
+#   scripts/compose.sh config            render, then check it against the local
+#                                        stack (tests/test_compose.py)
+# Rendering needs no engine: `docker compose config` when the plugin is
+# installed, else tools/compose-render (compose-go, the loader `docker compose`
+# uses; built with the machine's Go from the Go module proxy).
 set -euo pipefail
 PIND_LOG_TAG=compose
 # shellcheck source=lib.sh
@@ -29,11 +33,24 @@ need_engine() {
   need_client
 }
 
+render() {
+  if [[ "${compose[*]}" == "docker compose" ]]; then
+    docker compose -f docker-compose.yml config --format json
+  elif have go; then
+    (cd tools/compose-render && go run . "$PIND_ROOT/docker-compose.yml")
+  else
+    die "cannot render docker-compose.yml: neither the Docker Compose plugin ('docker compose') nor Go (for tools/compose-render, compose-go) is installed"
+  fi
+}
+
 case "${1:-}" in
+  render) render ;;
   config)
-    need_client
-    "${compose[@]}" -f docker-compose.yml config --quiet
-    ok "docker-compose.yml is valid (${compose[*]})"
+    require_uv
+    info "rendering docker-compose.yml and checking it against the local stack (tests/test_compose.py)"
+    uv run --frozen --no-sync pytest -q -p no:cacheprovider tests/test_compose.py ||
+      die "docker-compose.yml does not match the local stack (see the failures above)"
+    ok "docker-compose.yml is valid and gives every service what the local stack gives it"
     ;;
   up)
     need_engine
