@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from pind_kit.errors import TransientError
+from pind_youtube.failures import Failure, FailureKind, classify_message
 
 
 class IngestErrorCode(StrEnum):
@@ -95,58 +96,28 @@ def too_long(duration_s: float, max_duration_s: float) -> VideoNotIngestible:
     )
 
 
-# Substrings of yt-dlp / YouTube messages, lower-cased, apostrophes straightened;
-# checked in this order because YouTube's texts overlap ("Private video. Sign in
-# if you've been granted access" must not read as a bot check).
-_MESSAGE_RULES: tuple[tuple[IngestErrorCode, tuple[str, ...]], ...] = (
-    (
-        IngestErrorCode.BLOCKED,
-        (
-            "http error 429",
-            "too many requests",
-            "not a bot",
-            "captcha",
-            "rate-limited",
-            "your ip is likely being blocked",
-            "this content isn't available, try again later",
-        ),
-    ),
-    (IngestErrorCode.PRIVATE, ("private video", "video is private")),
-    (
-        IngestErrorCode.MEMBERS_ONLY,
-        ("members-only", "members only", "join this channel", "channel's members"),
-    ),
-    (
-        IngestErrorCode.AGE_RESTRICTED,
-        ("confirm your age", "age-restricted", "age restricted", "inappropriate for some users"),
-    ),
-    (
-        IngestErrorCode.UPCOMING,
-        ("live event will begin", "premieres in", "premiere will begin", "is upcoming"),
-    ),
-    (
-        IngestErrorCode.GEO_RESTRICTED,
-        (
-            "not available in your country",
-            "not made this video available in your country",
-            "not available from your location",
-        ),
-    ),
-    (
-        IngestErrorCode.UNAVAILABLE,
-        (
-            "video unavailable",
-            "video is unavailable",
-            "has been removed",
-            "no longer available",
-            "does not exist",
-            "has been terminated",
-            "copyright claim",
-            "http error 404",
-            "http error 410",
-        ),
-    ),
-)
+_CODES: dict[FailureKind, IngestErrorCode] = {
+    FailureKind.BLOCKED: IngestErrorCode.BLOCKED,
+    FailureKind.PRIVATE: IngestErrorCode.PRIVATE,
+    FailureKind.MEMBERS_ONLY: IngestErrorCode.MEMBERS_ONLY,
+    FailureKind.AGE_RESTRICTED: IngestErrorCode.AGE_RESTRICTED,
+    FailureKind.UPCOMING: IngestErrorCode.UPCOMING,
+    FailureKind.GEO_RESTRICTED: IngestErrorCode.GEO_RESTRICTED,
+    FailureKind.UNAVAILABLE: IngestErrorCode.UNAVAILABLE,
+}
+
+
+def ingest_error(failure: Failure) -> Exception:
+    """The typed error for a failed metadata read (see
+    :mod:`pind_youtube.failures`): :class:`VideoNotIngestible` for what a
+    person should read, :class:`YoutubeUnreachable` for what may pass on retry
+    and :class:`MetadataUnreadable` for everything else."""
+    code = _CODES.get(failure.kind)
+    if code is not None:
+        return VideoNotIngestible(code)
+    if failure.kind is FailureKind.NETWORK:
+        return YoutubeUnreachable(f"YouTube could not be reached: {failure.message}")
+    return MetadataUnreadable(failure.message)
 
 
 def classify_extraction_error(
@@ -156,27 +127,13 @@ def classify_extraction_error(
     network: bool = False,
     geo_restricted: bool = False,
 ) -> Exception:
-    """The typed error for a failed metadata read.
-
-    ``message`` is yt-dlp's error text; ``http_status`` the status of an HTTP
-    error in its cause chain; ``network`` whether a transport error (refused,
-    reset, timeout, DNS) is in it. Returns :class:`VideoNotIngestible` for what
-    a person should read, :class:`YoutubeUnreachable` for what may pass on
-    retry and :class:`MetadataUnreadable` for everything else.
-    """
-    text = message.lower().replace("\u2019", "'")
-    if http_status == 429:
-        return VideoNotIngestible(IngestErrorCode.BLOCKED)
-    if geo_restricted:
-        return VideoNotIngestible(IngestErrorCode.GEO_RESTRICTED)
-    for code, needles in _MESSAGE_RULES:
-        if any(needle in text for needle in needles):
-            return VideoNotIngestible(code)
-    if http_status in (404, 410):
-        return VideoNotIngestible(IngestErrorCode.UNAVAILABLE)
-    if network or (http_status is not None and (http_status >= 500 or http_status == 408)):
-        return YoutubeUnreachable(f"YouTube could not be reached: {message}")
-    return MetadataUnreadable(message)
+    """:func:`ingest_error` of what is known without an exception: yt-dlp's
+    message, an HTTP status, a transport error, a geo restriction."""
+    return ingest_error(
+        classify_message(
+            message, http_status=http_status, network=network, geo_restricted=geo_restricted
+        )
+    )
 
 
 def check_ingestible(info: Mapping[str, Any], max_duration_s: float) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 from pind_kit.errors import TransientError
+from pind_youtube.failures import Failure, FailureKind, classify_message
 
 
 class VisionErrorCode(StrEnum):
@@ -72,44 +73,35 @@ class MediaFetchFailed(Exception):
     """yt-dlp failed in a way we do not recognise; dead-lettered for operators."""
 
 
-_BLOCKED = (
-    "http error 403",
-    "http error 429",
-    "too many requests",
-    "not a bot",
-    "captcha",
-    "po token",
-    "rate-limited",
-    "your ip is likely being blocked",
-    "try again later",
+_UNAVAILABLE_KINDS = frozenset(
+    {
+        FailureKind.PRIVATE,
+        FailureKind.MEMBERS_ONLY,
+        FailureKind.AGE_RESTRICTED,
+        FailureKind.UPCOMING,
+        FailureKind.GEO_RESTRICTED,
+        FailureKind.UNAVAILABLE,
+    }
 )
-_UNAVAILABLE = (
-    "private video",
-    "video is private",
-    "video unavailable",
-    "video is unavailable",
-    "has been removed",
-    "no longer available",
-    "does not exist",
-    "confirm your age",
-    "members-only",
-    "not available in your country",
-    "http error 404",
-    "http error 410",
-)
+
+
+def vision_error(failure: Failure) -> Exception:
+    """The typed error for a failed media fetch (see :mod:`pind_youtube.failures`):
+    :class:`VisionNotPossible` for what a person should read (blocked, or the
+    stream is out of reach for any of the reasons ingest words one by one),
+    :class:`MediaUnreachable` for what may pass on retry, :class:`MediaFetchFailed`
+    for the rest."""
+    if failure.kind is FailureKind.BLOCKED:
+        return VisionNotPossible(VisionErrorCode.BLOCKED)
+    if failure.kind in _UNAVAILABLE_KINDS:
+        return VisionNotPossible(VisionErrorCode.UNAVAILABLE)
+    if failure.kind is FailureKind.NETWORK:
+        return MediaUnreachable(f"the video stream could not be fetched: {failure.message}")
+    return MediaFetchFailed(failure.message)
 
 
 def classify_fetch_error(
     message: str, *, http_status: int | None = None, network: bool = False
 ) -> Exception:
-    """The typed error for a failed media fetch: :class:`VisionNotPossible` for
-    what a person should read, :class:`MediaUnreachable` for what may pass on
-    retry, :class:`MediaFetchFailed` for the rest."""
-    text = message.lower().replace("\u2019", "'")
-    if http_status in (403, 429) or any(needle in text for needle in _BLOCKED):
-        return VisionNotPossible(VisionErrorCode.BLOCKED)
-    if http_status in (404, 410) or any(needle in text for needle in _UNAVAILABLE):
-        return VisionNotPossible(VisionErrorCode.UNAVAILABLE)
-    if network or (http_status is not None and (http_status >= 500 or http_status == 408)):
-        return MediaUnreachable(f"the video stream could not be fetched: {message}")
-    return MediaFetchFailed(message)
+    """:func:`vision_error` of what is known without an exception."""
+    return vision_error(classify_message(message, http_status=http_status, network=network))

@@ -11,47 +11,28 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import structlog
 import yt_dlp
-from yt_dlp.networking.exceptions import HTTPError, TransportError
-from yt_dlp.utils import DownloadError, ExtractorError, GeoRestrictedError
+from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
-from pind_ingest.failures import (
-    MetadataUnreadable,
-    YoutubeUnreachable,
-    classify_extraction_error,
-)
+from pind_ingest.failures import MetadataUnreadable, YoutubeUnreachable, ingest_error
 from pind_ingest.metadata import watch_url
 from pind_ingest.settings import IngestSettings
+from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
-from pind_youtube.ytdlp import YtDlpLogger, causes
+from pind_youtube.ytdlp import YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
 
 def classify(exc: BaseException) -> Exception:
     """The typed error for an exception yt-dlp raised."""
-    http_status: int | None = None
-    network = geo = False
-    message = str(exc)
-    for cause in causes(exc):
-        if isinstance(cause, HTTPError):
-            http_status = http_status or cause.status
-        elif isinstance(cause, TransportError | socket.timeout | ConnectionError):
-            network = True
-        if isinstance(cause, GeoRestrictedError):
-            geo = True
-        if isinstance(cause, ExtractorError) and cause.orig_msg:
-            message = f"{message} {cause.orig_msg}"
-    return classify_extraction_error(
-        message, http_status=http_status, network=network, geo_restricted=geo
-    )
+    return ingest_error(youtube_failures.classify(exc))
 
 
 class YoutubeMetadataReader:

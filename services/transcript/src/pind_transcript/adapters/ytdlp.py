@@ -9,27 +9,18 @@ from typing import Any
 
 import structlog
 import yt_dlp
-from yt_dlp.networking.exceptions import HTTPError, TransportError
 
 from pind_transcript.settings import TranscriptSettings
-from pind_youtube import recorded
-from pind_youtube.ytdlp import YtDlpLogger, causes
+from pind_youtube import failures, recorded
+from pind_youtube.ytdlp import YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
-_BLOCKED_HINTS = ("not a bot", "http error 429", "too many requests", "captcha", "rate-limited")
-
 
 def is_retryable(exc: BaseException) -> bool:
-    """Blocked by YouTube, a network failure or a 5xx: may pass later."""
-    if any(hint in str(exc).lower().replace("\u2019", "'") for hint in _BLOCKED_HINTS):
-        return True
-    for cause in causes(exc):
-        if isinstance(cause, HTTPError):
-            return cause.status >= 500 or cause.status in (408, 429)
-        if isinstance(cause, TransportError | ConnectionError | TimeoutError):
-            return True
-    return False
+    """Blocked by YouTube, a network failure or a 5xx: may pass later
+    (:mod:`pind_youtube.failures`)."""
+    return failures.classify(exc).retryable
 
 
 def watch_url(video_id: str) -> str:

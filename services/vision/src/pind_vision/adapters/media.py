@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import re
 import shutil
-import socket
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -23,7 +22,6 @@ from typing import Any
 
 import structlog
 import yt_dlp
-from yt_dlp.networking.exceptions import HTTPError, TransportError
 from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
@@ -32,11 +30,12 @@ from pind_vision.failures import (
     MediaUnreachable,
     VisionErrorCode,
     VisionNotPossible,
-    classify_fetch_error,
+    vision_error,
 )
 from pind_vision.settings import VisionSettings
+from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
-from pind_youtube.ytdlp import YtDlpLogger, causes
+from pind_youtube.ytdlp import YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
@@ -100,14 +99,7 @@ def choose_format(
 
 def classify(exc: BaseException) -> Exception:
     """The typed error for an exception yt-dlp raised."""
-    http_status: int | None = None
-    network = False
-    for cause in causes(exc):
-        if isinstance(cause, HTTPError):
-            http_status = http_status or cause.status
-        elif isinstance(cause, TransportError | socket.timeout | ConnectionError | TimeoutError):
-            network = True
-    return classify_fetch_error(str(exc), http_status=http_status, network=network)
+    return vision_error(youtube_failures.classify(exc))
 
 
 class MediaFetcher:
