@@ -100,8 +100,8 @@ async def transcript_workload(clips: list[Clip], youtube_url: str) -> dict[str, 
     from pind_transcript.adapters.captions import CaptionsClient
     from pind_transcript.adapters.subtitles import SubtitleDownloader
     from pind_transcript.app import build_worker  # noqa: F401  the service's imports
+    from pind_transcript.domain.transcript import NO_CONTEXT
     from pind_transcript.service import TranscriptStep
-    from pind_transcript.transcript import NO_CONTEXT
 
     settings = _transcript_settings(youtube_url, speech_enabled=False)
     steps: list[TranscriptStep] = [CaptionsClient(settings), SubtitleDownloader(settings)]
@@ -121,7 +121,7 @@ async def transcript_workload(clips: list[Clip], youtube_url: str) -> dict[str, 
 async def speech_workload(clips: list[Clip], youtube_url: str) -> dict[str, Any]:
     from pind_transcript.adapters.speech_to_text import SpeechToText
     from pind_transcript.adapters.whisper import WhisperRecogniser
-    from pind_transcript.transcript import StepContext
+    from pind_transcript.domain.transcript import StepContext
 
     settings = _transcript_settings(youtube_url)
     recogniser = WhisperRecogniser(settings)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pind_ingest.failures import (
+from pind_ingest.domain.failures import (
     IngestErrorCode,
     MetadataUnreadable,
     VideoNotIngestible,

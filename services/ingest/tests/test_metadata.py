@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from pind_contracts import CaptionTrack, Chapter, Thumbnail
-from pind_ingest.metadata import caption_tracks, video_metadata, watch_url
+from pind_ingest.domain.metadata import caption_tracks, video_metadata, watch_url
 
 TIMEDTEXT = "https://www.youtube.com/api/timedtext?v=Abc_def-123&lang=ko&fmt={fmt}"
 

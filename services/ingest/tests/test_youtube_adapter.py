@@ -17,12 +17,12 @@ from pind_contracts import AnalysisOptions, VideoRequested
 from pind_fakes import serving
 from pind_fakes.serving import requests_seen, serve
 from pind_ingest.adapters.youtube import YoutubeMetadataReader
-from pind_ingest.failures import (
+from pind_ingest.domain.failures import (
     IngestErrorCode,
     VideoNotIngestible,
     YoutubeUnreachable,
 )
-from pind_ingest.metadata import caption_tracks
+from pind_ingest.domain.metadata import caption_tracks
 from pind_ingest.service import IngestService
 from pind_ingest.settings import IngestSettings
 

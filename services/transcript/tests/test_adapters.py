@@ -15,8 +15,8 @@ from pind_fakes.serving import requests_seen
 from pind_fakes.settings import FakesSettings
 from pind_transcript.adapters.captions import CaptionsClient
 from pind_transcript.adapters.subtitles import SubtitleDownloader
+from pind_transcript.domain.transcript import YoutubeRefused
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import YoutubeRefused
 
 KO_EN = ("ko", "en")
 

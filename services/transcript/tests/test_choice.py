@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pind_transcript.choice import AvailableTrack, TrackChoice, base_language, choose_track
+from pind_transcript.domain.choice import AvailableTrack, TrackChoice, base_language, choose_track
 
 KO_EN = ("ko", "en")
 ALL = frozenset({"ko", "en", "ja", "fr"})

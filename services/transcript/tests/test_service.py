@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 import pytest
 
 from pind_contracts import AnalysisOptions, TranscriptSegment, VideoIngested, VideoMetadata
+from pind_transcript.domain.transcript import StepContext, Transcript, YoutubeRefused, segments_from
 from pind_transcript.service import (
     NO_CAPTIONS_REASON,
     NO_TRANSCRIPT_REASON,
     TranscriptService,
     preferred_languages,
 )
-from pind_transcript.transcript import StepContext, Transcript, YoutubeRefused, segments_from
 
 VIDEO = VideoIngested(
     job_id=uuid.uuid4(),

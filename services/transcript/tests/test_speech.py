@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pind_transcript.speech import (
+from pind_transcript.domain.speech import (
     SAMPLE_RATE,
     AudioChunk,
     is_repetition_loop,

@@ -17,9 +17,9 @@ from pind_fakes.settings import FakesSettings
 from pind_transcript.adapters.speech_to_text import SpeechToText
 from pind_transcript.adapters.whisper import WhisperRecogniser
 from pind_transcript.app import default_steps
+from pind_transcript.domain.transcript import YoutubeRefused
 from pind_transcript.service import TranscriptService
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import YoutubeRefused
 
 SPOKEN = "pindSpeak01"  # English narration, no captions, no subtitle tracks
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pind_transcript.webvtt import (
+from pind_transcript.domain.webvtt import (
     Cue,
     Segment,
     WebVTTError,

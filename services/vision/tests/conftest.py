@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pind_fakes.serving import serve
 from pind_fakes.settings import FakesSettings
 from pind_fakes.youtube import create_app
-from pind_vision.ocr import DetectorTesseractEngine
+from pind_vision.adapters.ocr import DetectorTesseractEngine
 from pind_vision.settings import VisionSettings
 
 FONT_DIR = Path("/usr/share/fonts/truetype/nanum")

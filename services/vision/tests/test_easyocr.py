@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from pind_vision.adapters.ocr import OcrUnavailable
+from pind_vision.adapters.ocr.easyocr_engine import (
+    EasyOcrEngine,
+    EasyOcrSettings,
+    default_model_dir,
+)
 from pind_vision.app import build_engine
-from pind_vision.merge import Sighting, merge_sightings
-from pind_vision.ocr import OcrUnavailable
-from pind_vision.ocr.easyocr_engine import EasyOcrEngine, EasyOcrSettings, default_model_dir
+from pind_vision.domain.merge import Sighting, merge_sightings
 from pind_vision.settings import VisionSettings
 
 

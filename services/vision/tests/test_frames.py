@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pind_vision.frames import (
+from pind_vision.domain.frames import (
     FrameSampler,
     Reason,
     SampledFrame,

@@ -30,8 +30,8 @@ from pind_kit.testing import (
 )
 from pind_kit.worker import Worker
 from pind_vision.__main__ import MIGRATIONS_DIR
+from pind_vision.adapters.ocr import DetectorTesseractEngine
 from pind_vision.app import build_service
-from pind_vision.ocr import DetectorTesseractEngine
 from pind_vision.settings import VisionSettings
 from pind_vision.subscribers import register
 

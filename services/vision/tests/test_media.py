@@ -15,7 +15,7 @@ from aiohttp import web
 
 from pind_fakes.serving import requests_seen, serve
 from pind_vision.adapters.media import MediaFetcher, choose_format
-from pind_vision.failures import MediaUnreachable, VisionErrorCode, VisionNotPossible
+from pind_vision.domain.failures import MediaUnreachable, VisionErrorCode, VisionNotPossible
 from pind_vision.settings import VisionSettings
 
 Settings = Callable[..., VisionSettings]

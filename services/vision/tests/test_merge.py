@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from pind_vision.merge import (
+from pind_vision.adapters.ocr import Box
+from pind_vision.domain.merge import (
     MergeRules,
     Sighting,
     TextSource,
@@ -11,7 +12,6 @@ from pind_vision.merge import (
     language_of,
     merge_sightings,
 )
-from pind_vision.ocr import Box
 
 BOX = Box(10, 300, 200, 30)
 

@@ -7,11 +7,11 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from pind_vision.merge import Sighting, merge_sightings
-from pind_vision.ocr import Box, DetectorTesseractEngine
-from pind_vision.ocr.lines import LineRead, assemble, best_read
-from pind_vision.ocr.preprocess import crop, text_is_light, to_grey
-from pind_vision.ocr.tesseract import TesseractRecogniser, Word
+from pind_vision.adapters.ocr import Box, DetectorTesseractEngine
+from pind_vision.adapters.ocr.tesseract import TesseractRecogniser, Word
+from pind_vision.domain.lines import LineRead, assemble, best_read
+from pind_vision.domain.merge import Sighting, merge_sightings
+from pind_vision.domain.preprocess import crop, text_is_light, to_grey
 
 FONT = "/usr/share/fonts/truetype/nanum/NanumGothicBold.ttf"
 

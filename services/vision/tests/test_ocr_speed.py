@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pind_vision.ocr import DetectorTesseractEngine, EngineSettings
-from pind_vision.ocr.base import Image
-from pind_vision.ocr.tesseract import TesseractRecogniser, Word
+from pind_vision.adapters.ocr import DetectorTesseractEngine, EngineSettings
+from pind_vision.adapters.ocr.tesseract import TesseractRecogniser, Word
+from pind_vision.domain.ocr import Image
 
 
 class CountingRecogniser(TesseractRecogniser):

@@ -19,8 +19,8 @@ from pind_contracts import VideoIngested, VisionReady
 from pind_contracts.events.video_ingested import VideoMetadata
 from pind_contracts.events.vision_ready import ScreenText
 from pind_vision.adapters.media import MediaFetcher
+from pind_vision.adapters.ocr import DetectorTesseractEngine
 from pind_vision.app import build_service
-from pind_vision.ocr import DetectorTesseractEngine
 from pind_vision.settings import VisionSettings
 
 SAMPLE = "pindSeoul01"

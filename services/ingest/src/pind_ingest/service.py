@@ -9,15 +9,16 @@ from typing import Any, Protocol
 import structlog
 
 from pind_contracts import VIDEO_INGESTED, VideoIngested, VideoRequested
-from pind_ingest.failures import VideoNotIngestible, check_ingestible
-from pind_ingest.metadata import caption_tracks, video_metadata
+from pind_ingest.domain.failures import VideoNotIngestible, check_ingestible
+from pind_ingest.domain.metadata import caption_tracks, video_metadata
 from pind_kit.worker import UnitOfWork
 
 log = structlog.get_logger(__name__)
 
 
 class MetadataReader(Protocol):
-    """Reads one video's yt-dlp info dict; raises the errors of :mod:`pind_ingest.failures`."""
+    """Reads one video's yt-dlp info dict; raises the errors of
+    :mod:`pind_ingest.domain.failures`."""
 
     async def read(self, video_id: str) -> Mapping[str, Any]: ...
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pind_kit.worker import Worker
 from pind_vision.adapters.media import MediaFetcher
-from pind_vision.merge import MergeRules
-from pind_vision.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
-from pind_vision.ocr.tesseract import TesseractSettings
+from pind_vision.adapters.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
+from pind_vision.adapters.ocr.tesseract import TesseractSettings
+from pind_vision.domain.merge import MergeRules
 from pind_vision.service import MediaSource, ReadingLimits, VisionService
 from pind_vision.settings import VisionSettings
 from pind_vision.subscribers import register
@@ -15,7 +15,7 @@ from pind_vision.subscribers import register
 def build_engine(settings: VisionSettings) -> OcrEngine:
     """The OCR engine ``settings.ocr_engine`` names."""
     if settings.ocr_engine == "easyocr":
-        from pind_vision.ocr.easyocr_engine import EasyOcrEngine, EasyOcrSettings
+        from pind_vision.adapters.ocr.easyocr_engine import EasyOcrEngine, EasyOcrSettings
 
         return EasyOcrEngine(EasyOcrSettings(model_dir=settings.easyocr_model_dir))
     return DetectorTesseractEngine(

@@ -40,8 +40,8 @@ from pind_contracts import VideoIngested
 from pind_contracts.events.video_ingested import VideoMetadata
 from pind_contracts.events.vision_ready import ScreenText
 from pind_vision.app import build_engine, build_service
-from pind_vision.merge import language_of
-from pind_vision.ocr.base import OcrEngine
+from pind_vision.domain.merge import language_of
+from pind_vision.domain.ocr import OcrEngine
 from pind_vision.settings import VisionSettings
 
 SAMPLES_DIR = Path(__file__).resolve().parents[4] / "samples" / "vlogs"

@@ -17,11 +17,11 @@ import structlog
 from pind_contracts import VISION_READY, VideoIngested, VisionReady
 from pind_kit.worker import UnitOfWork
 from pind_vision.adapters.media import FetchedMedia
-from pind_vision.failures import VisionErrorCode, VisionNotPossible
-from pind_vision.frames import FrameSampler, SampledFrame, SamplingPolicy
-from pind_vision.merge import MergeRules, Sighting, merge_sightings
-from pind_vision.ocr.base import Image, OcrEngine, OcrUnavailable
-from pind_vision.video import VideoUnreadable, probe, read_frames
+from pind_vision.adapters.video import VideoUnreadable, probe, read_frames
+from pind_vision.domain.failures import VisionErrorCode, VisionNotPossible
+from pind_vision.domain.frames import FrameSampler, SampledFrame, SamplingPolicy
+from pind_vision.domain.merge import MergeRules, Sighting, merge_sightings
+from pind_vision.domain.ocr import Image, OcrEngine, OcrUnavailable
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +30,7 @@ Progress = Callable[[float], Awaitable[None]]
 
 
 class MediaSource(Protocol):
-    """Fetches a video's stream; raises the errors of :mod:`pind_vision.failures`."""
+    """Fetches a video's stream; raises the errors of :mod:`pind_vision.domain.failures`."""
 
     def fetch(self, video_id: str) -> AbstractAsyncContextManager[FetchedMedia]: ...
 

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from pind_kit.settings import ServiceSettings
-from pind_vision.frames import SamplingPolicy
+from pind_vision.domain.frames import SamplingPolicy
 from pind_youtube.settings import YoutubeAccess
 
 

@@ -20,8 +20,8 @@ import yt_dlp
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
-from pind_ingest.failures import MetadataUnreadable, YoutubeUnreachable, ingest_error
-from pind_ingest.metadata import watch_url
+from pind_ingest.domain.failures import MetadataUnreadable, YoutubeUnreachable, ingest_error
+from pind_ingest.domain.metadata import watch_url
 from pind_ingest.settings import IngestSettings
 from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
@@ -43,7 +43,7 @@ class YoutubeMetadataReader:
 
     async def read(self, video_id: str) -> dict[str, Any]:
         """The raw info dict of ``video_id``; raises the errors of
-        :mod:`pind_ingest.failures`."""
+        :mod:`pind_ingest.domain.failures`."""
         if not _is_video_id(video_id):
             raise ValueError(f"not a YouTube video id: {video_id!r}")
         try:

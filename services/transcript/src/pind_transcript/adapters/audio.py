@@ -13,9 +13,9 @@ import structlog
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_transcript.adapters.ytdlp import is_retryable, watch_url, youtube_dl, ytdlp_params
+from pind_transcript.domain.speech import SAMPLE_RATE, Samples
+from pind_transcript.domain.transcript import YoutubeRefused
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.speech import SAMPLE_RATE, Samples
-from pind_transcript.transcript import YoutubeRefused
 
 log = structlog.get_logger(__name__)
 

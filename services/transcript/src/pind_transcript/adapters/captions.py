@@ -39,15 +39,15 @@ from youtube_transcript_api.proxies import GenericProxyConfig
 
 from pind_contracts.events.transcript_ready import TranscriptSource
 from pind_transcript.adapters import youtube_rewrite
-from pind_transcript.choice import AvailableTrack, TrackChoice, choose_track
-from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import (
+from pind_transcript.domain.choice import AvailableTrack, TrackChoice, choose_track
+from pind_transcript.domain.transcript import (
     NO_CONTEXT,
     StepContext,
     Transcript,
     YoutubeRefused,
     segments_from,
 )
+from pind_transcript.settings import TranscriptSettings
 
 log = structlog.get_logger(__name__)
 

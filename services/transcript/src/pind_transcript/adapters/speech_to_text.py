@@ -24,15 +24,15 @@ from pind_transcript.adapters.audio import (
     download_audio,
 )
 from pind_transcript.adapters.whisper import SUPPORTED_LANGUAGES, WhisperRecogniser
-from pind_transcript.settings import TranscriptSettings
-from pind_transcript.speech import AudioChunk, speech_language, split_stream
-from pind_transcript.transcript import (
+from pind_transcript.domain.speech import AudioChunk, speech_language, split_stream
+from pind_transcript.domain.transcript import (
     NO_CONTEXT,
     StepContext,
     Transcript,
     YoutubeRefused,
     segments_from,
 )
+from pind_transcript.settings import TranscriptSettings
 
 log = structlog.get_logger(__name__)
 

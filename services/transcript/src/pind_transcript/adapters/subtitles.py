@@ -21,16 +21,16 @@ import yt_dlp
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_transcript.adapters.ytdlp import is_retryable, watch_url, youtube_dl, ytdlp_params
-from pind_transcript.choice import AvailableTrack, TrackChoice, choose_track
-from pind_transcript.settings import TranscriptSettings
-from pind_transcript.transcript import (
+from pind_transcript.domain.choice import AvailableTrack, TrackChoice, choose_track
+from pind_transcript.domain.transcript import (
     NO_CONTEXT,
     StepContext,
     Transcript,
     YoutubeRefused,
     segments_from,
 )
-from pind_transcript.webvtt import WebVTTError, webvtt_segments
+from pind_transcript.domain.webvtt import WebVTTError, webvtt_segments
+from pind_transcript.settings import TranscriptSettings
 
 log = structlog.get_logger(__name__)
 

@@ -21,8 +21,8 @@ import structlog
 from faster_whisper import WhisperModel
 from faster_whisper.tokenizer import _LANGUAGE_CODES
 
+from pind_transcript.domain.speech import AudioChunk, is_repetition_loop
 from pind_transcript.settings import TranscriptSettings
-from pind_transcript.speech import AudioChunk, is_repetition_loop
 
 log = structlog.get_logger(__name__)
 

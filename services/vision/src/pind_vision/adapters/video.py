@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pind_vision.ocr.base import Image
+from pind_vision.domain.ocr import Image
 
 
 class VideoUnreadable(Exception):

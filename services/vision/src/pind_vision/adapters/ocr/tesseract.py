@@ -20,23 +20,7 @@ from typing import Any
 import cv2
 import pytesseract
 
-from pind_vision.ocr.base import Image, OcrUnavailable
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word as Tesseract read it, in pixels of the crop it was given."""
-
-    text: str
-    confidence: float  # 0..1
-    left: int
-    top: int
-    width: int
-    height: int
-
-    @property
-    def right(self) -> int:
-        return self.left + self.width
+from pind_vision.domain.ocr import Image, OcrUnavailable, Word
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from pind_vision.ocr.base import Box, Image
+from pind_vision.domain.ocr import Box, Image
 
 TARGET_HEIGHT = 64  # pixels of the crop (text plus a little margin)
 MAX_UPSCALE = 4.0

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from pind_vision.ocr.base import Box, Image, OcrLine
-from pind_vision.ocr.detector import DetectorSettings, TextDetector
-from pind_vision.ocr.lines import LineRead, assemble, best_read
-from pind_vision.ocr.preprocess import crop, signature, to_grey, variants
-from pind_vision.ocr.tesseract import TesseractRecogniser, TesseractSettings
+from pind_vision.adapters.ocr.detector import DetectorSettings, TextDetector
+from pind_vision.adapters.ocr.tesseract import TesseractRecogniser, TesseractSettings
+from pind_vision.domain.lines import LineRead, assemble, best_read
+from pind_vision.domain.ocr import Box, Image, OcrLine
+from pind_vision.domain.preprocess import crop, signature, to_grey, variants
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class _Job:
 
 
 class DetectorTesseractEngine:
-    """:class:`~pind_vision.ocr.base.OcrEngine` for Korean and English on CPUs."""
+    """:class:`~pind_vision.domain.ocr.OcrEngine` for Korean and English on CPUs."""
 
     name = "rapidocr-det+tesseract"
 
@@ -74,7 +74,7 @@ class DetectorTesseractEngine:
         self.lines_reused = 0  # lines taken unchanged from the frame before
 
     def check(self) -> None:
-        """Raise :class:`~pind_vision.ocr.base.OcrUnavailable` if Tesseract cannot run."""
+        """Raise :class:`~pind_vision.domain.ocr.OcrUnavailable` if Tesseract cannot run."""
         self._recogniser.check()
 
     def read_many(self, images: Sequence[Image]) -> list[list[OcrLine]]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from pind_transcript.choice import base_language
+from pind_transcript.domain.choice import base_language
 
 SAMPLE_RATE = 16_000  # what Whisper listens to
 QUIET_SEARCH_S = 10.0

@@ -1,7 +1,7 @@
 """Choosing the frames worth reading: where the picture changes, at most so
 often, never two near-identical ones, and a bounded number per minute.
 
-Pure: works on arrays and times; reading the video is :mod:`pind_vision.video`.
+Pure: works on arrays and times; reading the video is :mod:`pind_vision.adapters.video`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from pind_vision.ocr.base import Image
+from pind_vision.domain.ocr import Image
 
 THUMB_SIZE = (64, 36)  # width, height of the grey picture changes are measured on
 GRID = 4  # change_score: GRID x GRID cells, so a caption appearing in a corner counts

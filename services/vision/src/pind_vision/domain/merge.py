@@ -17,8 +17,8 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from pind_contracts.events.vision_ready import ScreenText, TextBox
-from pind_vision.ocr.base import Box
-from pind_vision.ocr.lines import is_hangul, is_wordlike
+from pind_vision.domain.lines import is_hangul, is_wordlike
+from pind_vision.domain.ocr import Box
 
 TextSource = Literal["frame", "thumbnail"]
 _SPACES = re.compile(r"\s+")

@@ -48,6 +48,22 @@ class OcrLine:
     box: Box
 
 
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One word as a recogniser read it, in pixels of the crop it was given."""
+
+    text: str
+    confidence: float  # 0..1
+    left: int
+    top: int
+    width: int
+    height: int
+
+    @property
+    def right(self) -> int:
+        return self.left + self.width
+
+
 class OcrEngine(Protocol):
     """Reads the text lines of pictures. Implementations are blocking and
     CPU-bound: callers run them in a worker thread."""

@@ -1,7 +1,7 @@
 """Where text is in a picture: RapidOCR's bundled ONNX text detector (DB).
 
 Only the detector is used; its recogniser cannot read Korean, so the boxes go
-to Tesseract (see :mod:`pind_vision.ocr.engine`).
+to Tesseract (see :mod:`pind_vision.adapters.ocr.engine`).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidocr import RapidOCR
 
-from pind_vision.ocr.base import Box, Image
+from pind_vision.domain.ocr import Box, Image
 
 
 @dataclass(frozen=True, slots=True)
