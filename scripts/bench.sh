@@ -1,16 +1,37 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `make bench`: run every benchmark module that exists, with the local stack's
-# settings: pind_kit.bench, benchmarks.media, then any pind_<service>.bench. Missing modules are
-# skipped; a failing one fails the run (after the others ran).
+# settings: pind_kit.bench, benchmarks.media, then any pind_<service>.bench.
+# Missing modules are skipped; a failing one fails the run (after the others ran).
+#
+#   scripts/bench.sh [MODULE...]   default: every module that exists
+#
+# PIND_BENCH_QUICK=1: one short round each (one sample clip, a few seconds of
+# load, a handful of hashes and logins), for `make smoke`; the figures only
+# show that each benchmark still runs, not what the machine can do.
 set -euo pipefail
 PIND_LOG_TAG=bench
 # shellcheck source=lib.sh
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 require_uv
 
-candidates=(pind_kit.bench benchmarks.media)
-for s in "${PIND_SERVICES[@]}"; do candidates+=("pind_$s.bench"); done
+quick="${PIND_BENCH_QUICK:-0}"
+[[ "$quick" == 0 || "$quick" == 1 ]] || die "PIND_BENCH_QUICK must be 0 or 1, not '$quick'"
+
+# The short round of each module, in the arguments it accepts (python -m M --help).
+declare -A quick_args=(
+  [benchmarks.media]="--clips pindSeoul01 --no-speech"
+  [pind_auth.bench]="--hashes 3 --accounts 2 --logins 20 --concurrency 4 --verify-seconds 0.5"
+  [pind_gateway.bench]="--duration 1 --jobs 20 --events-per-job 5 --tokens 100"
+  [pind_vision.bench]="pindSeoul01"
+)
+
+if (($#)); then
+  candidates=("$@")
+else
+  candidates=(pind_kit.bench benchmarks.media)
+  for s in "${PIND_SERVICES[@]}"; do candidates+=("pind_$s.bench"); done
+fi
 
 mapfile -t present < <(
   "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python - "${candidates[@]}" <<'PY'
@@ -27,23 +48,43 @@ for name in sys.argv[1:]:
 PY
 )
 if ((${#present[@]} == 0)); then
+  (($#)) && die "no such benchmark module: $*"
   warn "no benchmark modules yet (looked for: ${candidates[*]})"
   exit 0
 fi
+if (($#)) && ((${#present[@]} < $#)); then
+  die "benchmark modules not found: $(comm -23 <(printf '%s\n' "$@" | sort) <(printf '%s\n' "${present[@]}" | sort) | tr '\n' ' ')"
+fi
+
+# service_of MODULE -> the service whose benchmark MODULE is (pind_<service>.bench), if any.
+service_of() {
+  local m="$1" s
+  for s in "${PIND_SERVICES[@]}"; do
+    [[ "$m" == "pind_$s.bench" ]] && { printf '%s\n' "$s"; return 0; }
+  done
+  return 1
+}
+
 failed=()
 for m in "${present[@]}"; do
-  info "uv run python -m $m $*"
+  args=()
+  if ((quick)); then
+    # shellcheck disable=SC2206 # a word list by design
+    [[ -n "${quick_args[$m]:-}" ]] && args=(${quick_args[$m]})
+  fi
+  info "uv run python -m $m ${args[*]}"
   t="$(now_s)"
-  # A service's benchmark talks to the database as that service's role.
-  svc="${m#pind_}"
-  svc="${svc%.bench}"
-  db_var="PIND_${svc^^}_DATABASE_URL"
+  # A service's benchmark talks to the database as that service's role; other
+  # modules (benchmarks.media, pind_kit.bench) get no database URL of their own.
+  db_var=""
+  if svc="$(service_of "$m")"; then db_var="PIND_${svc^^}_DATABASE_URL"; fi
   # shellcheck disable=SC2016 # expanded by the inner bash, on purpose
   if "$PIND_ROOT/scripts/with-env.sh" bash -c \
-    'if [[ -n "${!1:-}" ]]; then export PIND_DATABASE_URL="${!1}"; fi; shift; exec "$@"' \
-    _ "$db_var" uv run --frozen --no-sync python -m "$m" "$@"; then
+    'if [[ -n "$1" && -n "${!1:-}" ]]; then export PIND_DATABASE_URL="${!1}"; fi; shift; exec "$@"' \
+    _ "$db_var" uv run --frozen --no-sync python -m "$m" "${args[@]}"; then
     ok "$m done in $(($(now_s) - t))s"
   else
+    warn "$m failed after $(($(now_s) - t))s"
     failed+=("$m")
   fi
 done
