@@ -104,7 +104,11 @@ run_step() {
   info "=== $step: ${command[*]}"
   t="$(now_s)"
   set +e
-  "${command[@]}"
+  # A subshell without lib.sh's ERR trap: the step's own output says what failed.
+  (
+    trap - ERR
+    "${command[@]}"
+  )
   rc=$?
   set -e
   seconds[$step]=$(($(now_s) - t))
