@@ -29,6 +29,7 @@ from pind_geo.adapters.korean_tagger import korean_extractor, load_location_tagg
 from pind_geo.adapters.nominatim import NominatimGeocoder
 from pind_geo.adapters.offline_geocoder import GazetteerGeocoder
 from pind_geo.adapters.spacy_model import load_spacy, world_is_known
+from pind_geo.adapters.venue_geocoder import load_venue_geocoder
 from pind_geo.adapters.world_geocoder import WorldGeocoder
 from pind_geo.domain.extraction import CandidateExtractor, CombinedExtractor
 from pind_geo.domain.extraction.english import EnglishCandidateExtractor
@@ -38,7 +39,7 @@ from pind_geo.domain.fusion import FusionPolicy
 from pind_geo.domain.pipeline import LanguageModelNames, PlaceExtractor
 from pind_geo.domain.resolution import Geocoder
 from pind_geo.service import GeoService
-from pind_geo.settings import ExtractionSettings, GeoSettings
+from pind_geo.settings import DEFAULT_VENUES_DIR, ExtractionSettings, GeoSettings
 from pind_geo.subscribers import GROUP, InputTopics, register
 from pind_kit.worker import Worker
 
@@ -48,19 +49,20 @@ log = structlog.get_logger(__name__)
 def build_place_extractor(
     gazetteer_dir: Path,
     *,
+    venues_dir: Path = DEFAULT_VENUES_DIR,
     world_min_population: int | None = 1000,
     demonyms: bool = False,
-    order: Sequence[str] = ("gazetteer", "geonames"),
+    order: Sequence[str] = ("gazetteer", "geonames", "venues"),
     online: Mapping[str, Geocoder] | None = None,
     policy: FusionPolicy | None = None,
     language_model: LanguageModelNames | None = None,
     korean_tagger: SequenceTagger | None = None,
 ) -> PlaceExtractor:
     """Korean gazetteer + kiwi (and the shipped Korean location tagger, or
-    ``korean_tagger``), GeoNames world places + spaCy (≈ 10-20 s on
-    2 cores, once); geocoders in ``order`` (``online`` ones by name: they are
-    asked for what the offline ones do not know); ``world_min_population``
-    None leaves the world out."""
+    ``korean_tagger``), the venue index (when ``order`` names it), GeoNames
+    world places + spaCy (≈ 10-20 s on 2 cores, once); geocoders in ``order``
+    (``online`` ones by name: they are asked for what the offline ones do not
+    know); ``world_min_population`` None leaves the world out."""
     index = load_index(gazetteer_dir)
     _, english_names = index.known_names()
     world = load_world_index(world_min_population) if world_min_population else None
@@ -78,6 +80,8 @@ def build_place_extractor(
     )
     log.info("extractors ready", seconds=round(time.perf_counter() - started, 2))
     available: dict[str, Geocoder] = {"gazetteer": GazetteerGeocoder(index), **(online or {})}
+    if "venues" in order:
+        available["venues"] = load_venue_geocoder(venues_dir)
     if world is not None:
         available["geonames"] = WorldGeocoder(world)
     geocoders = [available[name] for name in order if name in available]
@@ -141,6 +145,7 @@ def build_from_settings(
         )
     return build_place_extractor(
         settings.gazetteer_dir,
+        venues_dir=settings.venues_dir,
         world_min_population=settings.world_min_population,
         demonyms=settings.demonyms,
         order=settings.geocoder_chain,

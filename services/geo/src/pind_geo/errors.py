@@ -34,3 +34,19 @@ class GeocoderError(GeoError):
 
 class LanguageModelError(GeoError):
     """The language model gave no usable answer (quota, timeout, malformed JSON)."""
+
+
+class VenueIndexMissingError(GeoError):
+    """The offline venue index is not where the settings say."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        super().__init__(
+            f"offline venue index not found at {path}: {detail}. Set PIND_VENUES_DIR to the "
+            "folder holding it (the repository carries it in data/poi/kr; see SOURCES.md "
+            "there for the command that rebuilds it)."
+        )
+        self.path = path
+
+
+class VenueIndexFormatError(GeoError):
+    """A venue index file is not in the format the builder writes."""

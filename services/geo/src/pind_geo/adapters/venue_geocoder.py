@@ -1,0 +1,104 @@
+"""The offline venue geocoder: restaurants, cafes, lodging and landmarks from
+the venue index the repository carries (data/poi/kr), in memory."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import structlog
+
+from pind_contracts.events.places_extracted import PlaceCategory
+from pind_geo.adapters.venue_files import load_records
+from pind_geo.domain.gazetteer import GazetteerEntry, GazetteerIndex
+from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
+from pind_geo.domain.regions import area_of_address
+from pind_geo.domain.venues import VenueHit, VenueIndex
+from pind_geo.domain.venues.landmarks import landmark_records
+
+log = structlog.get_logger(__name__)
+
+NAME = "venues"
+_EXACT = 0.99
+_BAR_KINDS = ("주점",)
+
+
+class VenueGeocoder:
+    """Answers from the landmarks first (경복궁 is a palace before it is four
+    barbecue restaurants), then from the venues: every venue of a name, or the
+    one branch the query names. Several answers to one name are left to the
+    resolution step, which places one only when the video's context points
+    to it and otherwise reports the name as ambiguous, with the count."""
+
+    name = NAME
+
+    def __init__(self, venues: VenueIndex, landmarks: GazetteerIndex) -> None:
+        self._venues = venues
+        self._landmarks = landmarks
+
+    async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
+        sights = self._landmarks.search(query)
+        if sights and sights[0][1] >= _EXACT:
+            return [self._landmark(entry, score) for entry, score in sights if score >= _EXACT]
+        hits = self._venues.search(query.text, query.category_hint)
+        if hits:
+            return [self._venue(hit) for hit in hits]
+        return [self._landmark(entry, score) for entry, score in sights]
+
+    def _landmark(self, entry: GazetteerEntry, score: float) -> GeocodeResult:
+        return GeocodeResult(
+            key=entry.key,
+            name=entry.name,
+            category=entry.category,
+            lat=entry.lat,
+            lon=entry.lon,
+            score=score,
+            geocoder=self.name,
+            name_en=entry.name_en,
+            address=entry.address,
+            area=entry.area,
+        )
+
+    def _venue(self, hit: VenueHit) -> GeocodeResult:
+        venue = hit.venue
+        province, district = area_of_address(venue.address or f"{venue.sido} {venue.sigungu}")
+        return GeocodeResult(
+            key=f"{self.name}:{venue.ref}",
+            name=venue.display_name,
+            category=venue_category(venue.group, venue.kind),
+            lat=venue.lat,
+            lon=venue.lon,
+            score=1.0,
+            geocoder=self.name,
+            address=venue.address,
+            area=AdminArea(province, district),
+        )
+
+
+def venue_category(group: str, kind: str) -> PlaceCategory:
+    if group == "CE7":
+        return "cafe"
+    if group == "AD5":
+        return "lodging"
+    if group == "AT4":
+        return "landmark"
+    return "bar" if kind.startswith(_BAR_KINDS) else "restaurant"
+
+
+def load_venue_geocoder(directory: Path) -> VenueGeocoder:
+    """Read the venue index files and build both indexes (logs how long it took)."""
+    records = load_records(directory)
+    started = time.perf_counter()
+    venues = VenueIndex(records)
+    landmarks = GazetteerIndex.build(landmark_records(records), namespace=NAME)
+    stats = venues.stats
+    log.info(
+        "venues.loaded",
+        directory=str(directory),
+        venues=stats.venues,
+        names=stats.names,
+        shared_names=stats.shared_names,
+        landmarks=landmarks.stats.entries,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return VenueGeocoder(venues, landmarks)

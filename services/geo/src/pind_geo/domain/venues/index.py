@@ -1,0 +1,252 @@
+"""Venues by name. A name is rarely one place: 진주집 is nine restaurants in
+Busan, 스타벅스 661 cafes around Seoul. The index answers every venue of a
+name, so that the resolution step can choose by the video's context or say
+the name is ambiguous; a branch ('스타벅스 동숭로아트점', '이디야광안역점')
+narrows it to that branch. Exact names only: a fuzzy match among 10⁵
+business names would find a restaurant for almost any word."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from pind_contracts.events.places_extracted import PlaceCategory
+from pind_geo.domain.gazetteer.names import GENERIC_NAMES, dong_base
+from pind_geo.domain.regions import province_aliases, province_short
+from pind_geo.domain.text import has_hangul, match_key
+from pind_geo.domain.venues.records import VenueRecord
+
+_MIN_NAME = 3
+"""Shortest name (in letters) that answers alone: two-letter names ('진미',
+'바다', '소담') are words of the language far more often than a venue."""
+_MIN_BRAND = 2
+_BRANCH = "점"
+# Words that end a name in 점 without being a branch ('구공반점', '바다노래주점').
+_NOT_BRANCHES = ("반점", "주점", "상점", "매점", "편의점", "백화점", "정육점", "제과점")
+# Names that are what a venue is, not which one ('카페', '식당', '모텔').
+GENERIC_VENUE_NAMES = frozenset(
+    {
+        "카페",
+        "커피",
+        "커피숍",
+        "식당",
+        "음식점",
+        "분식",
+        "분식집",
+        "김밥",
+        "국밥",
+        "치킨",
+        "통닭",
+        "피자",
+        "호프",
+        "맥주",
+        "주점",
+        "술집",
+        "포차",
+        "포장마차",
+        "노래방",
+        "노래주점",
+        "횟집",
+        "고깃집",
+        "정육식당",
+        "중국집",
+        "반점",
+        "뷔페",
+        "한식",
+        "한식뷔페",
+        "중식",
+        "일식",
+        "양식",
+        "베이커리",
+        "빵집",
+        "제과점",
+        "떡집",
+        "모텔",
+        "여관",
+        "여인숙",
+        "호텔",
+        "펜션",
+        "민박",
+        "게스트하우스",
+        "스터디카페",
+        "구내식당",
+        "기사식당",
+        "함바식당",
+        "맛집",
+        *GENERIC_NAMES,
+    }
+)
+# What a name's own words may say it is: a venue answers only names that do
+# not say they are something else (a station, a market, a district).
+VENUE_HINTS: frozenset[PlaceCategory | None] = frozenset(
+    {None, "restaurant", "cafe", "bar", "lodging", "shop", "landmark", "other"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class VenueHit:
+    """A venue the query names; ``branch`` when the query named its branch too."""
+
+    venue: VenueRecord
+    branch: bool
+
+
+Area = tuple[str, str, str]
+"""(province short form, 시군구, 행정동) of a venue; '' where a level is unknown."""
+
+
+@dataclass(frozen=True, slots=True)
+class VenueIndexStats:
+    venues: int
+    names: int
+    """Distinct names a venue answers to without its branch."""
+    shared_names: int
+    """Of those, names of more than one venue."""
+    most_shared: tuple[str, int] | None
+
+
+class VenueIndex:
+    """Venues by name and by name with branch. Build once; ``search`` is
+    read-only and cheap (two dictionary lookups)."""
+
+    def __init__(self, venues: Sequence[VenueRecord]) -> None:
+        self.venues = tuple(venues)
+        brands = _brands(self.venues)
+        self._by_name: dict[str, list[int]] = defaultdict(list)
+        self._by_branch: dict[str, list[int]] = defaultdict(list)
+        for i, venue in enumerate(self.venues):
+            name, branch = split_branch(venue, brands)
+            if not _usable(name):
+                continue
+            self._by_name[name].append(i)
+            if branch:
+                for key in {name + branch, name + branch.removesuffix(_BRANCH)}:
+                    if key != name:
+                        self._by_branch[key].append(i)
+        self._areas = _area_words(self.venues)
+        # A name with a branch that is also some venue's whole name
+        # ('이디야광안역점' written as one word) answers as that venue.
+        for key, owners in self._by_branch.items():
+            if key in self._by_name:
+                owners.extend(i for i in self._by_name.pop(key) if i not in owners)
+
+    @property
+    def stats(self) -> VenueIndexStats:
+        counts = Counter({key: len(owners) for key, owners in self._by_name.items()})
+        shared = sum(1 for n in counts.values() if n > 1)
+        most = counts.most_common(1)
+        return VenueIndexStats(len(self.venues), len(counts), shared, most[0] if most else None)
+
+    def search(self, text: str, category_hint: PlaceCategory | None = None) -> list[VenueHit]:
+        """Every venue ``text`` names: the one branch it names, or all venues
+        of the name (many when the name is shared). An area before the name
+        ('남포동 진주집', '부산 진주집') keeps the venues in it: in that
+        neighbourhood, else in its district, else in the province. Empty for a
+        branch the index does not know: that branch is not pinned to another."""
+        if category_hint not in VENUE_HINTS:
+            return []
+        hits = self._by_name_or_branch(text, category_hint)
+        words = text.split()
+        if hits or len(words) < 2:
+            return hits
+        areas = self._areas.get(match_key(words[0]))
+        if not areas:
+            return []
+        return _in_areas(self._by_name_or_branch(" ".join(words[1:]), category_hint), areas)
+
+    def _by_name_or_branch(self, text: str, category_hint: PlaceCategory | None) -> list[VenueHit]:
+        key = match_key(text)
+        if not has_hangul(key):
+            return []
+        branch = self._by_branch.get(key)
+        if branch:
+            return [VenueHit(self.venues[i], True) for i in branch]
+        if len(key) < _MIN_NAME and category_hint in (None, "landmark", "other"):
+            return []
+        return [VenueHit(self.venues[i], False) for i in self._by_name.get(key, ())]
+
+    def same_name(self, text: str) -> int:
+        """How many venues answer to ``text`` without a branch."""
+        return len(self._by_name.get(match_key(text), ()))
+
+
+def split_branch(venue: VenueRecord, brands: frozenset[str]) -> tuple[str, str]:
+    """(name, branch) as comparison keys. The sources split a branch off
+    ('스타벅스' / '동숭로아트점'), leave it inside the name ('이디야광안역점'),
+    repeat it there ('스타벅스회현역점' / '회현역점') or split in the middle of it
+    ('컴포즈커피대연' / '혁신점'): the longest chain name at the start of the
+    name is the name, the rest the branch."""
+    name, branch = match_key(venue.name), match_key(venue.branch)
+    if branch and name in brands:
+        return name, branch
+    if not branch and not (name.endswith(_BRANCH) and not name.endswith(_NOT_BRANCHES)):
+        return name, branch
+    for end in range(len(name) - 2, _MIN_BRAND - 1, -1):
+        head, rest = name[:end], name[end:]
+        if head in brands:
+            return head, rest if rest.endswith(branch) else rest + branch
+    return name, branch
+
+
+def _brands(venues: Iterable[VenueRecord]) -> frozenset[str]:
+    """Names of chains: names of more than one venue."""
+    counts = Counter(match_key(v.name) for v in venues)
+    return frozenset(
+        name
+        for name, count in counts.items()
+        if count > 1
+        and len(name) >= _MIN_BRAND
+        and has_hangul(name)
+        and name not in GENERIC_VENUE_NAMES
+    )
+
+
+def area_of(venue: VenueRecord) -> Area:
+    return province_short(venue.sido) or "", venue.sigungu, venue.dong
+
+
+def _area_words(venues: Iterable[VenueRecord]) -> dict[str, set[Area]]:
+    """Words that name an area the venues are in: provinces in all their
+    forms ('부산', '부산광역시'), districts ('해운대구', '해운대'), neighbourhoods
+    ('범일1동', '범일동'), each with the areas it may mean."""
+    words: dict[str, set[Area]] = defaultdict(set)
+    for area in {area_of(v) for v in venues}:
+        province, district, dong = area
+        if not province:
+            continue
+        for alias in (province, *province_aliases(province)):
+            words[match_key(alias)].add((province, "", ""))
+        for part in district.split():
+            for name in (part, part[:-1] if len(part) > 2 else part):
+                words[match_key(name)].add((province, part if part == district else district, ""))
+        if dong:
+            for name in (dong, dong_base(dong) or dong):
+                words[match_key(name)].add(area)
+    return words
+
+
+def _in_areas(hits: list[VenueHit], areas: set[Area]) -> list[VenueHit]:
+    """The hits in the most precise of ``areas`` any of them is in."""
+
+    def level(hit: VenueHit) -> int:
+        province, district, dong = area_of(hit.venue)
+        best = 0
+        for want_province, want_district, want_dong in areas:
+            if province != want_province:
+                continue
+            if want_dong and want_dong == dong and want_district == district:
+                best = max(best, 3)
+            elif want_district and want_district == district:
+                best = max(best, 2)
+            else:
+                best = max(best, 1)
+        return best
+
+    levels = [level(hit) for hit in hits]
+    top = max(levels, default=0)
+    return [hit for hit, lvl in zip(hits, levels, strict=True) if lvl == top and top > 0]
+
+
+def _usable(name: str) -> bool:
+    return len(name) >= 2 and has_hangul(name) and name not in GENERIC_VENUE_NAMES
