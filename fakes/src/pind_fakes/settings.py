@@ -24,6 +24,9 @@ class FakesSettings(BaseSettings):
     scenarios_file: Path | None = None
     # The Korean public place lists the repository carries (data/gazetteer/kr/SOURCES.md).
     gazetteer_dir: Path = REPO_ROOT / "data" / "gazetteer" / "kr"
+    # The venue index the repository carries (restaurants, cafes, lodging,
+    # landmarks; data/poi/kr/SOURCES.md): what Kakao and Google Places answer beside it.
+    venues_dir: Path = REPO_ROOT / "data" / "poi" / "kr"
 
     # Nominatim's usage policy: at most one request per second per client.
     nominatim_min_interval_s: float = 1.0

@@ -144,3 +144,48 @@ async def test_chain_skips_a_failing_geocoder(base_url: str, client: httpx.Async
     assert results and results[0].geocoder == "google"
     # The first, offline pass of resolution asks no online geocoder.
     assert await chain.geocode(GeocodeQuery("통인시장", "ko", offline_only=True)) == []
+
+
+# Venues, through the adapters pind uses, against the fakes answering from the
+# venue index the repository carries.
+JUNGANG_JINJU = (35.100591, 129.035432)  # the 진주집 in 부산 중구 중앙동
+
+
+async def test_kakao_answers_a_shared_name_with_its_branches(
+    base_url: str, client: httpx.AsyncClient, fake_app: web.Application
+) -> None:
+    kakao = KakaoLocalGeocoder(client, "k", base_url=base_url)
+    results = await kakao.geocode(query("진주집", near=JUNGANG_JINJU))
+    exact = [r for r in results if r.name == "진주집"]
+    # Within 20 km of the video's places, every 진주집 answers, none preferred.
+    assert len(exact) >= 2 and {r.score for r in exact} == {1.0}
+    assert {r.category for r in exact} == {"restaurant"} and {r.area.province for r in exact} == {
+        "부산"
+    }
+    assert any(distance_m(r.lat, r.lon, *JUNGANG_JINJU) < 50 for r in exact)
+    sent = [r for r in requests_seen(fake_app) if r.path_qs.startswith("/v2/local")][-1]
+    assert "radius=20000" in sent.path_qs
+
+
+async def test_kakao_and_google_find_a_branch(base_url: str, client: httpx.AsyncClient) -> None:
+    art = (37.58296, 127.00389)
+    for geocoder in (
+        KakaoLocalGeocoder(client, "k", base_url=base_url),
+        GooglePlacesGeocoder(client, "g", base_url=base_url),
+    ):
+        results = await geocoder.geocode(query("스타벅스 동숭로아트점"))
+        best = max(results, key=lambda r: r.score)
+        assert best.name == "스타벅스 동숭로아트점" and best.category == "cafe", geocoder.name
+        assert distance_m(best.lat, best.lon, *art) < 5
+
+
+async def test_google_answers_branches_nationwide_nearest_first(
+    base_url: str, client: httpx.AsyncClient
+) -> None:
+    google = GooglePlacesGeocoder(client, "g", base_url=base_url, page_size=5)
+    results = await google.geocode(query("진주집", near=JUNGANG_JINJU))
+    assert len(results) == 5 and {r.name for r in results} == {"진주집"}
+    assert distance_m(results[0].lat, results[0].lon, *JUNGANG_JINJU) < 50
+    assert max(distance_m(r.lat, r.lon, *JUNGANG_JINJU) for r in results) > 3000
+    landmark = await google.geocode(query("경복궁"))
+    assert landmark[0].category == "landmark" and landmark[0].name == "경복궁"
