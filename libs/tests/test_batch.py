@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope, new_event_id
-from pind_kit.batch import Batch
+from pind_kit.consume import Batch, Worker, kafka_group_id
 from pind_kit.db import service_metadata
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, physical_topic, running, stand_in_topic
-from pind_kit.worker import Worker, kafka_group_id
 
 SCHEMA = "kit_batch_test"
 Message = tuple[bytes | None, list[tuple[str, bytes]]]

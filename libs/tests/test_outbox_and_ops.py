@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
+from pind_kit.consume import Worker
 from pind_kit.db import service_metadata
 from pind_kit.ops import OpsServer
 from pind_kit.outbox import OutboxEvent, enqueue, enqueue_many
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, create_topics, physical_topic, running, unique_topic
-from pind_kit.worker import Worker
 
 SCHEMA = "kit_outbox_test"
 
@@ -129,7 +129,7 @@ async def test_ops_endpoints_report_health_readiness_and_metrics(
         port = probe.getsockname()[1]
     worker = _worker(admin_database_url, kafka_bootstrap, port)
     async with running(worker):
-        ops = OpsServer(worker)
+        ops = OpsServer(worker.settings, worker.ready)
         await ops.start()
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
+from pind_kit.consume import Incoming, TransientError, UnitOfWork, Worker
 from pind_kit.db import add_kit_tables, service_metadata
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import (
@@ -24,7 +25,6 @@ from pind_kit.testing import (
     running,
     unique_topic,
 )
-from pind_kit.worker import Incoming, TransientError, UnitOfWork, Worker
 
 SCHEMA = "kit_test"
 

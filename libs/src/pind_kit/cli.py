@@ -7,9 +7,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from pind_kit.consume import Worker
 from pind_kit.migrations import upgrade
 from pind_kit.settings import ServiceSettings
-from pind_kit.worker import Worker
 
 
 def worker_main(

@@ -4,25 +4,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-if TYPE_CHECKING:
-    from pind_kit.worker import Worker
+from pind_kit.settings import ServiceSettings
+
+Readiness = Callable[[], Awaitable[Mapping[str, bool]]]
+"""Checks of what the process needs now, by name (e.g. ``Worker.ready``)."""
 
 
-def ops_router(worker: Worker) -> APIRouter:
-    """Liveness, readiness (database and broker reachable) and Prometheus metrics."""
+def ops_router(service: str, ready: Readiness) -> APIRouter:
+    """Liveness, readiness (every check of ``ready`` passes) and Prometheus metrics."""
     router = APIRouter(tags=["ops"])
 
     @router.get("/healthz", summary="The process is alive")
     async def healthz() -> dict[str, str]:
-        return {"status": "ok", "service": worker.settings.service_name}
+        return {"status": "ok", "service": service}
 
     @router.get(
         "/readyz",
@@ -30,7 +31,7 @@ def ops_router(worker: Worker) -> APIRouter:
         responses={503: {"description": "A dependency is unreachable"}},
     )
     async def readyz() -> JSONResponse:
-        checks = await worker.ready()
+        checks = dict(await ready())
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ok" if ok else "unavailable", "checks": checks},
@@ -56,15 +57,13 @@ class _ServerWithoutSignals(uvicorn.Server):
 class OpsServer:
     """The ops endpoints of a worker process, served by uvicorn in a task."""
 
-    def __init__(self, worker: Worker) -> None:
-        app = FastAPI(
-            title=f"pind-{worker.settings.service_name} ops", docs_url=None, redoc_url=None
-        )
-        app.include_router(ops_router(worker))
+    def __init__(self, settings: ServiceSettings, ready: Readiness) -> None:
+        app = FastAPI(title=f"pind-{settings.service_name} ops", docs_url=None, redoc_url=None)
+        app.include_router(ops_router(settings.service_name, ready))
         config = uvicorn.Config(
             app,
-            host=worker.settings.http_host,
-            port=worker.settings.http_port,
+            host=settings.http_host,
+            port=settings.http_port,
             log_config=None,
             access_log=False,
             lifespan="off",

@@ -7,8 +7,8 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
 
+from pind_kit.consume import Worker
 from pind_kit.ops import ops_router
-from pind_kit.worker import Worker
 
 __all__ = ["kit_lifespan", "ops_router"]
 

@@ -263,7 +263,7 @@ class TopicReader:
 
 @contextlib.asynccontextmanager
 async def running(worker: Any) -> AsyncIterator[Any]:
-    """Run a :class:`pind_kit.worker.Worker` in this event loop for a test."""
+    """Run a :class:`pind_kit.consume.Worker` in this event loop for a test."""
     await worker.start()
     try:
         yield worker

@@ -46,11 +46,11 @@ from pind_gateway.deps import GatewayContext
 from pind_gateway.domain.video_url import canonical_url
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.testing import Instance, running
+from pind_kit.consume import kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade
 from pind_kit.testing import database_url, physical_topic, topic_prefix
 from pind_kit.topics import ensure_topics
-from pind_kit.worker import kafka_group_id
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
 

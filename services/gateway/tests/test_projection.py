@@ -36,9 +36,9 @@ from pind_gateway.app import create_app
 from pind_gateway.domain.progress import StageReport, StageSnapshot, fold_stage
 from pind_gateway.projection import condense
 from pind_gateway.settings import GatewaySettings
+from pind_kit.consume import Worker, kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.topics import ensure_topics, wanted
-from pind_kit.worker import Worker, kafka_group_id
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
 

@@ -33,6 +33,7 @@ from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.models import analyses
 from pind_geo.settings import GeoSettings
 from pind_geo.subscribers import InputTopics
+from pind_kit.consume import Worker
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade
 from pind_kit.testing import (
@@ -44,7 +45,6 @@ from pind_kit.testing import (
     running,
     unique_topic,
 )
-from pind_kit.worker import Worker
 
 
 def settings(kafka_bootstrap: str, deadline_s: float = 600.0) -> GeoSettings:

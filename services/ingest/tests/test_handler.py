@@ -23,6 +23,7 @@ from pind_ingest.adapters.youtube import YoutubeMetadataReader
 from pind_ingest.service import IngestService
 from pind_ingest.settings import IngestSettings
 from pind_ingest.subscribers import register
+from pind_kit.consume import Worker
 from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
@@ -32,7 +33,6 @@ from pind_kit.testing import (
     running,
     stand_in_topic,
 )
-from pind_kit.worker import Worker
 
 
 def ingest_settings(kafka_bootstrap: str, recorded_url: str) -> IngestSettings:

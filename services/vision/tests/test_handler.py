@@ -19,6 +19,7 @@ from pind_contracts import (
     VisionReady,
 )
 from pind_contracts.events.video_ingested import VideoMetadata
+from pind_kit.consume import Worker
 from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
@@ -28,7 +29,6 @@ from pind_kit.testing import (
     running,
     stand_in_topic,
 )
-from pind_kit.worker import Worker
 from pind_vision.__main__ import MIGRATIONS_DIR
 from pind_vision.adapters.ocr import DetectorTesseractEngine
 from pind_vision.app import build_service

@@ -23,8 +23,8 @@ from pind_auth.security.passwords import PasswordHashing
 from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
+from pind_kit.consume import Worker
 from pind_kit.service import kit_lifespan, ops_router
-from pind_kit.worker import Worker
 
 log = structlog.get_logger(__name__)
 
@@ -95,7 +95,7 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
     app.include_router(endpoints.legacy)
     app.include_router(endpoints.v1)
     app.include_router(endpoints.keys)
-    app.include_router(ops_router(worker))
+    app.include_router(ops_router(worker.settings.service_name, worker.ready))
     _install_error_handlers(app)
     return app
 

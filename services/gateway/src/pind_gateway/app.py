@@ -34,10 +34,10 @@ from pind_gateway.subscribers import register_projection
 from pind_gateway.sweeper import sweep_forever
 from pind_gateway.videos.endpoints import router as videos_router
 from pind_gateway.web.endpoints import mount_web
+from pind_kit.consume import Worker
 from pind_kit.db import make_sessionmaker
 from pind_kit.logging import configure_logging
 from pind_kit.service import kit_lifespan, ops_router
-from pind_kit.worker import Worker
 
 DESCRIPTION = """\
 Paste a YouTube link of a travel or food vlog; get the places it shows or
@@ -177,7 +177,7 @@ def create_app(
         auth_router,
     ):
         app.include_router(router)
-    app.include_router(ops_router(worker))
+    app.include_router(ops_router(worker.settings.service_name, worker.ready))
     mount_web(app, settings)
     return app
 

@@ -54,10 +54,10 @@ from pind_gateway.models import Job
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.testing import running
 from pind_gateway.watch import AnalysisWatch
+from pind_kit.consume import Worker
 from pind_kit.db import PROCESSED_EVENTS, make_engine
 from pind_kit.logging import configure_logging
 from pind_kit.topics import ensure_topics
-from pind_kit.worker import Worker
 
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 

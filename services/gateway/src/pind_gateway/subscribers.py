@@ -23,8 +23,7 @@ from pind_contracts import (
 )
 from pind_gateway import projection
 from pind_gateway.watch import AnalysisWatch
-from pind_kit.batch import Batch
-from pind_kit.worker import Worker
+from pind_kit.consume import Batch, Worker
 
 
 def register_projection(worker: Worker, watch: AnalysisWatch, group: str) -> None:

@@ -41,7 +41,7 @@ from pind_geo.domain.resolution import Geocoder
 from pind_geo.service import GeoService
 from pind_geo.settings import DEFAULT_VENUES_DIR, ExtractionSettings, GeoSettings
 from pind_geo.subscribers import GROUP, InputTopics, register
-from pind_kit.worker import Worker
+from pind_kit.consume import Worker
 
 log = structlog.get_logger(__name__)
 

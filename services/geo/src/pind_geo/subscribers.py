@@ -18,7 +18,7 @@ from pind_contracts.events.video_ingested import VideoIngested
 from pind_contracts.events.vision_ready import VisionReady
 from pind_geo.domain.model import InputKind
 from pind_geo.service import Arrival, GeoService
-from pind_kit.worker import Incoming, UnitOfWork, Worker
+from pind_kit.consume import Incoming, UnitOfWork, Worker
 
 GROUP = "pind-geo"
 

@@ -6,7 +6,7 @@ from pind_ingest.adapters.youtube import YoutubeMetadataReader
 from pind_ingest.service import IngestService, MetadataReader
 from pind_ingest.settings import IngestSettings
 from pind_ingest.subscribers import register
-from pind_kit.worker import Worker
+from pind_kit.consume import Worker
 
 
 def build_worker(

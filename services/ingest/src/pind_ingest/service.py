@@ -11,7 +11,7 @@ import structlog
 from pind_contracts import VIDEO_INGESTED, VideoIngested, VideoRequested
 from pind_ingest.domain.failures import VideoNotIngestible, check_ingestible
 from pind_ingest.domain.metadata import caption_tracks, video_metadata
-from pind_kit.worker import UnitOfWork
+from pind_kit.consume import UnitOfWork
 
 log = structlog.get_logger(__name__)
 

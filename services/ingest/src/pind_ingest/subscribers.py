@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pind_contracts import VIDEO_REQUESTED, Topic, VideoRequested
 from pind_ingest.service import IngestService
-from pind_kit.worker import Incoming, UnitOfWork, Worker
+from pind_kit.consume import Incoming, UnitOfWork, Worker
 
 CONSUMER_GROUP = "pind-ingest"
 

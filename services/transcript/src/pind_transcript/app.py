@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pind_kit.worker import Worker
+from pind_kit.consume import Worker
 from pind_transcript.adapters.captions import CaptionsClient
 from pind_transcript.adapters.speech_to_text import SpeechToText
 from pind_transcript.adapters.subtitles import SubtitleDownloader

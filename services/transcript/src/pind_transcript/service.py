@@ -9,8 +9,8 @@ from typing import Protocol
 import structlog
 
 from pind_contracts import TRANSCRIPT_READY, TranscriptReady, VideoIngested
+from pind_kit.consume import UnitOfWork
 from pind_kit.errors import TransientError
-from pind_kit.worker import UnitOfWork
 from pind_transcript.domain.transcript import ProgressReport, StepContext, Transcript
 
 log = structlog.get_logger(__name__)

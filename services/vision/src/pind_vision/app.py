@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pind_kit.worker import Worker
+from pind_kit.consume import Worker
 from pind_vision.adapters.media import MediaFetcher
 from pind_vision.adapters.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
 from pind_vision.adapters.ocr.tesseract import TesseractSettings

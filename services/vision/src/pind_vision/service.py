@@ -15,7 +15,7 @@ import numpy as np
 import structlog
 
 from pind_contracts import VISION_READY, VideoIngested, VisionReady
-from pind_kit.worker import UnitOfWork
+from pind_kit.consume import UnitOfWork
 from pind_vision.adapters.media import FetchedMedia
 from pind_vision.adapters.video import VideoUnreadable, probe, read_frames
 from pind_vision.domain.failures import VisionErrorCode, VisionNotPossible

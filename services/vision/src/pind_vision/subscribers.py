@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pind_contracts import VIDEO_INGESTED, Topic, VideoIngested
-from pind_kit.worker import Incoming, UnitOfWork, Worker
+from pind_kit.consume import Incoming, UnitOfWork, Worker
 from pind_vision.service import VisionService
 
 CONSUMER_GROUP = "pind-vision"

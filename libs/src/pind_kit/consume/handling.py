@@ -1,0 +1,83 @@
+"""Handling events one at a time: decode, skip what this consumer already
+processed, run the handler in a unit of work, retry or give up (delivery)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pind_kit.consume.delivery import Delivery
+from pind_kit.consume.incoming import Incoming, event_context, from_record
+from pind_kit.consume.processed import was_processed
+from pind_kit.consume.subscription import Subscription
+from pind_kit.consume.unit_of_work import UnitOfWork
+from pind_kit.errors import AlreadyProcessed, UndecodableEvent
+from pind_kit.metrics import EVENTS_HANDLED, HANDLER_SECONDS
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[Incoming[Any], UnitOfWork], Awaitable[None]]
+
+
+class EventHandling:
+    """One subscription's handler of single events."""
+
+    def __init__(
+        self,
+        subscription: Subscription,
+        handler: Handler,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: str,
+        delivery: Delivery,
+    ) -> None:
+        self.subscription = subscription
+        self.handler = handler
+        self.sessionmaker = sessionmaker
+        self.producer = producer
+        self.delivery = delivery
+
+    async def consume(self, raw: Any) -> None:
+        """Handle the Kafka record ``raw``; returns once its outcome is durable
+        (handled, a duplicate, or dead-lettered), so its offset may be committed."""
+        topic, group = self.subscription.topic, self.subscription.group
+        started = time.perf_counter()
+        try:
+            incoming = from_record(topic, raw)
+        except UndecodableEvent as exc:
+            log.warning("undecodable event", topic=topic.name, offset=raw.offset, error=str(exc))
+            await self.delivery.dead_letter(self.subscription, raw, exc, attempts=0)
+            EVENTS_HANDLED.labels(topic.name, group, "undecodable").inc()
+            return
+        with event_context(incoming):
+            outcome = await self._handle(incoming, raw)
+        EVENTS_HANDLED.labels(topic.name, group, outcome).inc()
+        HANDLER_SECONDS.labels(topic.name, group).observe(time.perf_counter() - started)
+
+    async def _handle(self, incoming: Incoming[Any], raw: Any) -> str:
+        async with self.sessionmaker() as session:
+            if await was_processed(session, self.subscription.group, incoming.event_id):
+                log.info("duplicate event skipped")
+                return "duplicate"
+
+        async def attempt() -> str:
+            uow = UnitOfWork.for_event(
+                self.sessionmaker,
+                self.producer,
+                incoming,
+                consumer=self.subscription.group,
+                stage=self.subscription.stage,
+            )
+            try:
+                await self.handler(incoming, uow)
+                await uow.finish()
+            except AlreadyProcessed:
+                log.info("event was processed concurrently; skipped")
+                return "duplicate"
+            return "ok"
+
+        return await self.delivery.retrying(self.subscription, incoming, raw, attempt)

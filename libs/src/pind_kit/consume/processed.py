@@ -1,0 +1,67 @@
+"""The processed-events table: which consumer already handled which event.
+A mark commits in the same transaction as the handler's effects, so a
+redelivered event changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from operator import attrgetter
+from uuid import UUID
+
+from sqlalchemy import String, Uuid, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pind_kit.db import PROCESSED_EVENTS
+
+
+async def mark_processed(session: AsyncSession, consumer: str, event_id: UUID, topic: str) -> bool:
+    """Record that ``consumer`` handled this event; False if it already had."""
+    result = await session.execute(
+        pg_insert(PROCESSED_EVENTS)
+        .values(consumer=consumer, event_id=event_id, topic=topic)
+        .on_conflict_do_nothing()
+        .returning(PROCESSED_EVENTS.c.event_id)
+    )
+    return result.first() is not None
+
+
+async def was_processed(session: AsyncSession, consumer: str, event_id: UUID) -> bool:
+    found = await session.execute(
+        select(PROCESSED_EVENTS.c.event_id).where(
+            PROCESSED_EVENTS.c.consumer == consumer, PROCESSED_EVENTS.c.event_id == event_id
+        )
+    )
+    return found.first() is not None
+
+
+_MARK_ALL = (
+    pg_insert(PROCESSED_EVENTS)
+    .from_select(
+        ["consumer", "event_id", "topic"],
+        select(
+            bindparam("consumer", type_=String()),
+            func.unnest(bindparam("event_ids", type_=ARRAY(Uuid()))),
+            bindparam("topic", type_=String()),
+        ),
+    )
+    .on_conflict_do_nothing()
+    .returning(PROCESSED_EVENTS.c.event_id)
+)
+
+
+async def mark_all_processed(
+    session: AsyncSession, consumer: str, topic: str, event_ids: Iterable[UUID]
+) -> set[UUID]:
+    """Record that ``consumer`` handled these events; the ids it had not before.
+
+    One statement for the whole batch. Ids go in sorted, so two transactions
+    marking overlapping batches (a rebalance) take the index locks in one
+    order; the later one waits for the earlier and then skips its ids.
+    """
+    ids = sorted(set(event_ids), key=attrgetter("int"))  # UUID's own __lt__ is slow Python
+    marked = await session.execute(
+        _MARK_ALL, {"consumer": consumer, "event_ids": ids, "topic": topic}
+    )
+    return set(marked.scalars())

@@ -1,0 +1,31 @@
+"""A subscription: which consumer group reads which topic, and which stage of
+a job its handling reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pind_contracts import Topic
+from pind_contracts.types import Stage
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    topic: Topic
+    group: str
+    """The service's consumer name: keys the processed-events table and, with
+    the topic, names the Kafka consumer group (:func:`kafka_group_id`)."""
+    stage: Stage | None = None
+    """The job stage a failure of this handling is reported as, if any."""
+
+    @property
+    def kafka_group(self) -> str:
+        return kafka_group_id(self.group, self.topic)
+
+
+def kafka_group_id(group: str, topic: Topic) -> str:
+    """The Kafka consumer group of ``group``'s subscription to ``topic``: one
+    per (service group, topic), so the subscribers of one process join and
+    rebalance independently instead of revoking each other's partitions
+    mid-commit at start-up."""
+    return f"{group}.{topic.name}"

@@ -1,0 +1,193 @@
+"""A unit of work: one transaction that holds a piece of work's writes, the
+events it emits (through the outbox) and, when it handles an incoming event,
+that event's processed mark. Handlers get one per event; a sweeper or relay
+builds its own with :meth:`UnitOfWork.standalone`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pind_contracts import JOB_STAGE, Contract, Envelope, JobStage, Topic
+from pind_contracts.events.job_stage import StageState
+from pind_contracts.types import Stage
+from pind_kit.consume.incoming import Incoming
+from pind_kit.consume.processed import mark_processed
+from pind_kit.errors import AlreadyProcessed
+from pind_kit.outbox import enqueue
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedMark:
+    """The incoming event whose processed mark commits with the work."""
+
+    consumer: str
+    event_id: UUID
+    topic: str
+
+
+@dataclass
+class UnitOfWork:
+    """What a piece of work may do with the world: report its job's stage at
+    once, and commit its writes and emitted events together (with the
+    processed mark of the event it handles, if it handles one)."""
+
+    sessionmaker: async_sessionmaker[AsyncSession]
+    producer: str
+    """The service: the CloudEvents source of what it emits."""
+    video_id: str
+    job_id: UUID | None = None
+    cause: Envelope | None = None
+    """The event this work answers: what it emits is caused by it (same job,
+    correlation and trace; causation points at it)."""
+    correlation_id: str | None = None
+    traceparent: str | None = None
+    """Without a cause: the correlation and trace what it emits carries."""
+    stage_name: Stage | None = None
+    processed: ProcessedMark | None = None
+    _buffer: list[tuple[Topic, Contract, str | None]] = field(default_factory=list)
+    _session: AsyncSession | None = None
+    _marked: bool = False
+
+    @classmethod
+    def for_event(
+        cls,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: str,
+        incoming: Incoming[Any],
+        *,
+        consumer: str,
+        stage: Stage | None = None,
+    ) -> UnitOfWork:
+        """The unit of work of ``consumer`` handling ``incoming``."""
+        job_id = getattr(incoming.payload, "job_id", None)
+        video_id = getattr(incoming.payload, "video_id", None)
+        return cls(
+            sessionmaker,
+            producer,
+            video_id if isinstance(video_id, str) else incoming.envelope.subject,
+            job_id if isinstance(job_id, UUID) else incoming.envelope.job_id,
+            cause=incoming.envelope,
+            stage_name=stage,
+            processed=ProcessedMark(consumer, incoming.event_id, incoming.topic.name),
+        )
+
+    @classmethod
+    def standalone(
+        cls,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        producer: str,
+        *,
+        video_id: str,
+        job_id: UUID | None,
+        stage: Stage | None = None,
+        correlation_id: str | None = None,
+        traceparent: str | None = None,
+    ) -> UnitOfWork:
+        """Work no incoming event asked for (a sweeper's, a timeout's)."""
+        return cls(
+            sessionmaker,
+            producer,
+            video_id,
+            job_id,
+            correlation_id=correlation_id,
+            traceparent=traceparent,
+            stage_name=stage,
+        )
+
+    @property
+    def pending(self) -> bool:
+        """Emitted events or the processed mark still wait for a transaction."""
+        return bool(self._buffer) or (self.processed is not None and not self._marked)
+
+    def envelope_for(self, topic: Topic, key: str | None = None) -> Envelope:
+        """The envelope of an event this work emits on ``topic``."""
+        subject = key or self.video_id
+        if self.cause is None:
+            return Envelope(
+                type=topic.event_type,
+                producer=self.producer,
+                subject=subject,
+                job_id=self.job_id,
+                correlation_id=self.correlation_id,
+                traceparent=self.traceparent,
+            )
+        envelope = self.cause.caused(type=topic.event_type, producer=self.producer, subject=subject)
+        return envelope if envelope.job_id else replace(envelope, job_id=self.job_id)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction holding the processed mark, the caller's writes and
+        every event emitted so far or inside it. Raises :class:`AlreadyProcessed`
+        when another delivery of this event already committed."""
+        async with self.sessionmaker() as session, session.begin():
+            if self.processed is not None and not self._marked:
+                mark = self.processed
+                if not await mark_processed(session, mark.consumer, mark.event_id, mark.topic):
+                    raise AlreadyProcessed(str(mark.event_id))
+                self._marked = True
+            self._session = session
+            try:
+                await self._flush(session)
+                yield session
+                await self._flush(session)
+            finally:
+                self._session = None
+
+    async def finish(self) -> None:
+        """Commit what is still pending (see :attr:`pending`)."""
+        if self.pending:
+            async with self.transaction():
+                pass
+
+    async def emit(self, topic: Topic, payload: Contract, *, key: str | None = None) -> None:
+        """Publish ``payload`` through the outbox, atomically with the open
+        transaction (or with the next one, at the latest when the work ends)."""
+        self._buffer.append((topic, payload, key))
+        if self._session is not None:
+            await self._flush(self._session)
+
+    async def _flush(self, session: AsyncSession) -> None:
+        while self._buffer:
+            topic, payload, key = self._buffer.pop(0)
+            await enqueue(session, topic, payload, self.envelope_for(topic, key), key=key)
+
+    def stage_event(
+        self,
+        state: StageState,
+        *,
+        progress: float | None = None,
+        reason: str | None = None,
+        retryable: bool = False,
+        error_code: str | None = None,
+    ) -> JobStage:
+        if self.stage_name is None or self.job_id is None:
+            raise RuntimeError("stage events need a stage and a job id")
+        if progress is None:
+            progress = 1.0 if state in ("succeeded", "failed", "skipped") else 0.0
+        return JobStage(
+            job_id=self.job_id,
+            video_id=self.video_id,
+            stage=self.stage_name,
+            state=state,
+            progress=progress,
+            reason=reason,
+            retryable=retryable,
+            error_code=error_code,
+        )
+
+    async def emit_stage(self, state: StageState, **kwargs: Any) -> None:
+        """A JobStage event committed with the work's outcome."""
+        await self.emit(JOB_STAGE, self.stage_event(state, **kwargs))
+
+    async def stage(self, state: StageState, **kwargs: Any) -> None:
+        """A JobStage event published now (its own short transaction), for
+        ``started`` and ``progress`` that people watch live."""
+        event = self.stage_event(state, **kwargs)
+        async with self.sessionmaker() as session, session.begin():
+            await enqueue(session, JOB_STAGE, event, self.envelope_for(JOB_STAGE))
