@@ -27,17 +27,29 @@ KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
 SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
                 fakes/pyproject.toml services/*/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
 PYTEST_ARGS ?=
+EVAL_ARGS   ?=
 MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
-        compose-config compose-up compose-down clean-run
+        compose-config compose-up compose-down clean-run smoke
+
+# The commands of README.md's "Commands" table: `make help` lists them first,
+# the building blocks after; `make smoke` runs them (tests/test_commands.py
+# checks that the table and `make help` agree).
+COMMANDS := demo test up down status logs lint bench eval fuzz asyncapi schemas \
+            compose-config compose-up smoke
+HELP_LINES = grep -hE '^[a-zA-Z_-]+:.*\#\# ' $(MAKEFILE_LIST) | \
+  awk -v want=" $(COMMANDS) " -v listed=$(1) 'BEGIN {FS = ":.*\#\# "} \
+    (index(want, " " $$1 " ") > 0) == listed {printf "  %-15s %s\n", $$1, $$2}'
 
 help: ## list the targets
 	@echo "pind — make targets (run dir: $(RUN_DIR))"
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
-	  awk 'BEGIN {FS = ":.*## "}; {printf "  %-15s %s\n", $$1, $$2}'
+	@echo "commands (README.md):"
+	@$(call HELP_LINES,1)
+	@echo "building blocks:"
+	@$(call HELP_LINES,0)
 
 setup: ## install what this machine lacks (apt, uv), uv sync, fetch the Kafka jars (EXTRAS=easyocr adds torch)
 	PIND_EXTRAS="$(EXTRAS)" scripts/bootstrap.sh
@@ -109,21 +121,21 @@ lint: setup-if-needed ## ruff check, ruff format --check, mypy, shellcheck
 	exit $$rc
 
 lint-shell: ## shellcheck the scripts
-	@if command -v shellcheck >/dev/null; then \
-	  echo "+ shellcheck"; shellcheck -x $(SHELL_FILES); \
-	else echo "shellcheck not installed (apt-get install shellcheck); skipped"; fi
+	@if ! command -v shellcheck >/dev/null; then \
+	  echo "lint-shell: shellcheck is not installed; 'make setup' installs it (Debian package shellcheck)" >&2; \
+	  exit 1; fi
+	@echo "+ shellcheck"; shellcheck -x $(SHELL_FILES)
 
 bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	scripts/bench.sh
 
-fuzz: up ## schemathesis against the running gateway's and auth's OpenAPI: no 5xx, no schema violations
-	$(WITH_ENV) $(UV_RUN) python -m pind_gateway.fuzz --base-url http://127.0.0.1:8000
-	$(UV_RUN) schemathesis run http://127.0.0.1:8001/openapi.json --checks all \
-	  --exclude-checks positive_data_acceptance --max-examples 30
+fuzz: infra-up ## schemathesis on gateway + auth, anonymous and signed in, per-operation coverage (PIND_FUZZ_QUICK=true: a few examples)
+	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
+	$(WITH_ENV) $(UV_RUN) python -m pind_gateway.fuzz
 
-eval: setup-if-needed ## geoparsing evaluation: corpora in ../shared/data/eval and the sample vlogs
-	$(UV_RUN) python -m evaluation.geo
+eval: setup-if-needed ## geoparsing evaluation: corpora in ../shared/data/eval and the sample vlogs (EVAL_ARGS='--only vlogs')
+	$(UV_RUN) python -m evaluation.geo $(EVAL_ARGS)
 
 asyncapi: setup-if-needed ## write docs/asyncapi.yaml (python -m pind_kit.asyncapi)
 	$(UV_RUN) python -m pind_kit.asyncapi yaml > docs/asyncapi.yaml.tmp || { rm -f docs/asyncapi.yaml.tmp; exit 1; }
@@ -133,11 +145,14 @@ asyncapi: setup-if-needed ## write docs/asyncapi.yaml (python -m pind_kit.asynca
 schemas: setup-if-needed ## regenerate contracts/schemas (python -m pind_contracts.schemas write)
 	$(UV_RUN) python -m pind_contracts.schemas write
 
-compose-config: ## validate docker-compose.yml
+compose-config: ## render docker-compose.yml (no engine needed) and check it against the local stack
 	scripts/compose.sh config
 
 compose-up: ## the same stack in containers (needs a Docker engine)
 	scripts/compose.sh up
+
+smoke: setup-if-needed ## every command of the README table in a quick mode, timed; stops the stack it started
+	scripts/smoke.sh
 
 compose-down: ## stop the containers
 	scripts/compose.sh down
