@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pind_auth.schemas import (
+    NO_CONTROL_CHARACTERS,
     Accepted,
     AccountResponse,
     ChangePasswordRequest,
@@ -126,7 +127,7 @@ async def legacy_register(body: Credentials, auth: ServiceDep) -> Accepted:
     summary="OAuth2 password grant (form: username, password)",
 )
 async def legacy_login(
-    username: Annotated[str, Form(min_length=1, max_length=320)],
+    username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_CONTROL_CHARACTERS)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     auth: ServiceDep,
     client: ClientDep,
@@ -174,7 +175,7 @@ async def register(body: Credentials, auth: ServiceDep) -> Accepted:
     summary="OAuth2 password grant (form: username, password)",
 )
 async def token(
-    username: Annotated[str, Form(min_length=1, max_length=320)],
+    username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_CONTROL_CHARACTERS)],
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     auth: ServiceDep,
     client: ClientDep,

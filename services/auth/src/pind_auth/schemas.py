@@ -11,11 +11,15 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 # Long enough for any password the policy accepts (and a margin for NFKC);
 # short enough that nobody makes us hash a megabyte.
 PasswordText = Annotated[str, Field(min_length=1, max_length=1024)]
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+"""No address has control characters, and PostgreSQL refuses NUL in text:
+refused as a 422 before anything is looked up or stored."""
 EmailText = Annotated[
     str,
     Field(
         min_length=3,
         max_length=254,
+        pattern=NO_CONTROL_CHARACTERS,
         examples=["jane@example.com"],
         json_schema_extra={"format": "email"},
     ),
