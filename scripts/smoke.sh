@@ -5,9 +5,8 @@
 # stack it started (by `make demo`) is stopped again on exit, failed or not;
 # a stack that was already running is left running.
 #
-#   bench           one short round of each benchmark (PIND_BENCH_QUICK=1);
-#                   first, before the stack runs: the gateway's projection
-#                   benchmark counts every event on the stage topic
+#   bench           one short round of each benchmark (PIND_BENCH_QUICK=1), on
+#                   topics of its own (bench.*), so a running stack is no matter
 #   demo            the stack and one sample vlog analysed end to end
 #   status, logs    what runs; the logs' tail (PIND_LOGS_NO_FOLLOW=1)
 #   fuzz            a few examples per operation (PIND_FUZZ_QUICK=true, fixed seed)

@@ -500,7 +500,12 @@ async def main_async(args: argparse.Namespace) -> None:
             f"{cached:8.0f}/s repeated (cache)"
         )
         return
-    settings = GatewaySettings(log_level="WARNING")
+    # Topics of its own: a stack running beside the bench neither feeds the
+    # projection bench's topic nor analyses the submissions bench's jobs.
+    configured = GatewaySettings(log_level="WARNING")
+    settings = configured.model_copy(
+        update={"kafka_topic_prefix": "bench." + configured.kafka_topic_prefix}
+    )
     configure_logging(settings)
     await ensure_topics(settings.kafka_bootstrap, prefix=settings.kafka_topic_prefix)
     if "get" in args.only:
