@@ -209,12 +209,9 @@ def _rect(raw: str | None) -> tuple[float, float, float, float] | str | None:
 
 
 async def kakao_keyword(request: web.Request) -> web.Response:
-    denied = _kakao_auth(request)
-    if denied is not None:
-        return denied
-    query = request.query.get("query", "").strip()
-    if not query:
-        return _kakao_error(400, "MissingParameter", "query parameter required")
+    query = _kakao_query(request)
+    if isinstance(query, web.Response):
+        return query
     try:
         size = int(request.query.get("size", "15"))
         page = int(request.query.get("page", "1"))
@@ -277,6 +274,15 @@ async def kakao_keyword(request: web.Request) -> web.Response:
             },
         }
     )
+
+
+def _kakao_query(request: web.Request) -> str | web.Response:
+    """The ``query`` of an authorised Kakao request, or Kakao's error answer."""
+    denied = _kakao_auth(request)
+    if denied is not None:
+        return denied
+    query = request.query.get("query", "").strip()
+    return query or _kakao_error(400, "MissingParameter", "query parameter required")
 
 
 def _kakao_auth(request: web.Request) -> web.Response | None:
@@ -375,12 +381,9 @@ _ROAD_NUMBER = re.compile(r"^(?P<main>\d+)(?:-(?P<sub>\d+))?$")
 
 async def kakao_address_search(request: web.Request) -> web.Response:
     """Road and lot addresses of the venue index; an area alone answers its centre."""
-    denied = _kakao_auth(request)
-    if denied is not None:
-        return denied
-    query = request.query.get("query", "").strip()
-    if not query:
-        return _kakao_error(400, "MissingParameter", "query parameter required")
+    query = _kakao_query(request)
+    if isinstance(query, web.Response):
+        return query
     try:
         size = int(request.query.get("size", "10"))
         page = int(request.query.get("page", "1"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pind_geo.domain.gazetteer import GazetteerIndex
+from pind_geo.domain.gazetteer import GazetteerEntry, GazetteerIndex
 from pind_geo.domain.model import GeocodeQuery, GeocodeResult
 
 
@@ -15,19 +15,21 @@ class GazetteerGeocoder:
         self._index = index
 
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
-        return [
-            GeocodeResult(
-                key=entry.key,
-                name=entry.name,
-                category=entry.category,
-                lat=entry.lat,
-                lon=entry.lon,
-                score=score,
-                geocoder=self.name,
-                name_en=entry.name_en,
-                address=entry.address,
-                area=entry.area,
-                admin_level=entry.admin_level,
-            )
-            for entry, score in self._index.search(query)
-        ]
+        return [entry_result(entry, score, self.name) for entry, score in self._index.search(query)]
+
+
+def entry_result(entry: GazetteerEntry, score: float, geocoder: str) -> GeocodeResult:
+    """A gazetteer entry as the answer of ``geocoder``, scored ``score``."""
+    return GeocodeResult(
+        key=entry.key,
+        name=entry.name,
+        category=entry.category,
+        lat=entry.lat,
+        lon=entry.lon,
+        score=score,
+        geocoder=geocoder,
+        name_en=entry.name_en,
+        address=entry.address,
+        area=entry.area,
+        admin_level=entry.admin_level,
+    )

@@ -9,8 +9,9 @@ from pathlib import Path
 import structlog
 
 from pind_contracts.events.places_extracted import PlaceCategory
+from pind_geo.adapters.offline_geocoder import entry_result
 from pind_geo.adapters.venue_files import load_records
-from pind_geo.domain.gazetteer import GazetteerEntry, GazetteerIndex
+from pind_geo.domain.gazetteer import GazetteerIndex
 from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
 from pind_geo.domain.regions import area_of_address
 from pind_geo.domain.venues import VenueHit, VenueIndex
@@ -39,25 +40,13 @@ class VenueGeocoder:
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
         sights = self._landmarks.search(query)
         if sights and sights[0][1] >= _EXACT:
-            return [self._landmark(entry, score) for entry, score in sights if score >= _EXACT]
+            return [
+                entry_result(entry, score, self.name) for entry, score in sights if score >= _EXACT
+            ]
         hits = self._venues.search(query.text, query.category_hint)
         if hits:
             return [self._venue(hit) for hit in hits]
-        return [self._landmark(entry, score) for entry, score in sights]
-
-    def _landmark(self, entry: GazetteerEntry, score: float) -> GeocodeResult:
-        return GeocodeResult(
-            key=entry.key,
-            name=entry.name,
-            category=entry.category,
-            lat=entry.lat,
-            lon=entry.lon,
-            score=score,
-            geocoder=self.name,
-            name_en=entry.name_en,
-            address=entry.address,
-            area=entry.area,
-        )
+        return [entry_result(entry, score, self.name) for entry, score in sights]
 
     def _venue(self, hit: VenueHit) -> GeocodeResult:
         venue = hit.venue
