@@ -17,6 +17,12 @@ os.environ.setdefault("PIND_KAFKA_TOPIC_PREFIX", "test.")
 
 pytest_plugins = ["pind_kit.testing"]
 
+# torch probes for Triton, the GPU kernel compiler that comes with its wheels;
+# no test runs on a GPU, and once loaded, Triton's bindings print hundreds of
+# nanobind "leaked" lines when the interpreter exits. The probe handles the
+# ImportError this gives it (torch.utils._triton.has_triton_package).
+sys.modules.setdefault("triton", None)
+
 
 def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
     """Fail the run when any of its processes read a path a bare clone lacks

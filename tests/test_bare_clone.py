@@ -56,12 +56,22 @@ def test_the_guard_records_a_read_beside_the_checkout_and_names_the_reader(
     (shared / "beside.txt").write_text("not in a clone")
     log = tmp_path / "guard.log"
     reader = checkout / "reader.py"
-    reader.write_text("from pathlib import Path\ndef read(p):\n    return Path(p).read_text()\n")
+    reader.write_text(
+        "from pathlib import Path\n"
+        "def read(p):\n"
+        "    return Path(p).read_text()\n"
+        "def probe(p):  # absent: no dependency, not recorded\n"
+        "    try:\n"
+        "        return Path(p).read_text()\n"
+        "    except FileNotFoundError:\n"
+        "        return None\n"
+    )
     guarded_python(
         f"import sys, os; sys.path.insert(0, {str(checkout)!r}); import reader; "
         f"reader.read({str(checkout / 'inside.txt')!r}); "
         f"reader.read({str(shared / 'beside.txt')!r}); "
         f"os.listdir({str(shared)!r}); "
+        f"reader.probe({str(shared / 'absent.txt')!r}); "
         f"open({str(shared / 'written.txt')!r}, 'w').close()",
         checkout,
         log,

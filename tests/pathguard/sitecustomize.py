@@ -7,7 +7,8 @@ may read a file beside the checkout — ``../shared`` above all — or anywhere
 else that a fresh machine lacks. ``scripts/test.sh`` puts this folder first on
 ``PYTHONPATH``, so Python imports this module at start-up in every process it
 starts; the module installs an audit hook (PEP 578) that sees every ``open``,
-``os.listdir`` and ``os.scandir``. What it reads where it should not is
+``os.listdir`` and ``os.scandir``. What it reads where it should not, and
+that exists (probes for absent user configuration are no dependency), is
 appended to ``$PIND_PATH_GUARD_LOG``, one line each, naming the code of the
 repository that asked; the root ``conftest.py`` fails the session when that
 file is not empty.
@@ -98,7 +99,10 @@ class _Guard:
             path = os.path.abspath(os.fsdecode(target))  # type: ignore[arg-type]
         except (TypeError, ValueError):
             return
-        if path in self.seen or self.allowed(path):
+        if path in self.seen or self.allowed(path) or not os.path.exists(path):
+            # A path that is not there cannot be depended on: libraries probe
+            # for user configuration (~/.netrc, yt-dlp's plugin folders) on
+            # every machine, and a bare clone fails loudly on what it lacks.
             return
         self.seen.add(path)
         self.busy = True
