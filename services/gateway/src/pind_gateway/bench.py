@@ -500,12 +500,11 @@ async def main_async(args: argparse.Namespace) -> None:
             f"{cached:8.0f}/s repeated (cache)"
         )
         return
-    # Topics of its own: a stack running beside the bench neither feeds the
-    # projection bench's topic nor analyses the submissions bench's jobs.
-    configured = GatewaySettings(log_level="WARNING")
-    settings = configured.model_copy(
-        update={"kafka_topic_prefix": "bench." + configured.kafka_topic_prefix}
-    )
+    # Topics of its own (for the gateway processes it starts too): a stack
+    # running beside the bench neither feeds the projection bench's topic nor
+    # analyses the submissions bench's jobs.
+    os.environ["PIND_KAFKA_TOPIC_PREFIX"] = "bench." + os.environ.get("PIND_KAFKA_TOPIC_PREFIX", "")
+    settings = GatewaySettings(log_level="WARNING")
     configure_logging(settings)
     await ensure_topics(settings.kafka_bootstrap, prefix=settings.kafka_topic_prefix)
     if "get" in args.only:
