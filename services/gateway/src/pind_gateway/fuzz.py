@@ -46,7 +46,7 @@ import httpx
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pind_gateway.testing import free_port
+from pind_gateway.testing import Instance, free_port, wait_ready
 
 CHECKS = (
     "not_a_server_error",
@@ -101,20 +101,6 @@ def account_email(prefix: str, index: int) -> str:
 # ---------------------------------------------------------------- processes
 
 
-async def _wait_ready(name: str, url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=2) as http, asyncio.timeout(120):
-        while True:
-            if process.poll() is not None:
-                tail = log.read_bytes()[-3000:].decode(errors="replace")  # noqa: ASYNC240
-                raise RuntimeError(f"the fuzz {name} exited before it was ready:\n{tail}")
-            try:
-                if (await http.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)  # polling a process we do not control: no signal to await
-
-
 @asynccontextmanager
 async def service(name: str, env: dict[str, str], log_dir: Path) -> AsyncIterator[str]:
     """Run ``python -m pind_<name>`` on a free port; yields its base URL; stops it."""
@@ -136,7 +122,7 @@ async def service(name: str, env: dict[str, str], log_dir: Path) -> AsyncIterato
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        await _wait_ready(name, url, process, log)
+        await wait_ready(Instance(f"fuzz {name}", port, process), log)
         yield url
     finally:
         process.terminate()

@@ -40,7 +40,7 @@ class Instance:
         return f"ws://127.0.0.1:{self.port}"
 
 
-async def _ready(instance: Instance, log: Path, within_s: float = 120.0) -> None:
+async def wait_ready(instance: Instance, log: Path, within_s: float = 120.0) -> None:
     """Wait until /readyz answers 200 (the process is up, broker and DB reachable)."""
     async with (
         httpx.AsyncClient(base_url=instance.url, timeout=2) as http,
@@ -49,7 +49,7 @@ async def _ready(instance: Instance, log: Path, within_s: float = 120.0) -> None
         while True:
             if instance.process.poll() is not None:
                 tail = log.read_bytes()[-3000:].decode(errors="replace")  # noqa: ASYNC240
-                raise RuntimeError(f"{instance.name} exited:\n{tail}")
+                raise RuntimeError(f"{instance.name} exited before it was ready:\n{tail}")
             try:
                 if (await http.get("/readyz")).status_code == 200:
                     return
@@ -86,7 +86,7 @@ async def running(
                 stderr=subprocess.STDOUT,
             )
             started[name] = Instance(name, port, process)
-        await asyncio.gather(*(_ready(i, log_dir / f"{i.name}.log") for i in started.values()))
+        await asyncio.gather(*(wait_ready(i, log_dir / f"{i.name}.log") for i in started.values()))
         yield started
     finally:
         for instance in started.values():
