@@ -73,6 +73,32 @@ async def test_a_stale_analysis_is_ended_and_replaced(events: Any, context: Gate
     assert "stopped reporting progress" in (old.job.error or "")
 
 
+async def test_an_analysis_no_stage_reported_on_is_ended_and_the_next_request_starts_anew(
+    events: Any, context: GatewayContext
+) -> None:
+    video_id = events.video_id()
+
+    async def submit() -> service.Submission:
+        async with context.sessionmaker() as session, session.begin():
+            return await service.submit_video(
+                session,
+                url=f"https://youtu.be/{video_id}",
+                refresh=True,
+                requester=service.Requester(),
+                stale_after=STALE,
+            )
+
+    first = await submit()
+    async with context.sessionmaker() as session, session.begin():
+        ended = await service.end_unstarted_analyses(session, [video_id], "the fuzz run is over")
+    assert ended == [first.job.id]
+    second = await submit()
+    assert second.origin == "new"  # not joined to the dead one
+    async with context.sessionmaker() as session:
+        old = await service.get_job(session, first.job.id)
+    assert (old.job.state, old.job.error) == ("failed", "the fuzz run is over")
+
+
 async def test_waiting_ends_at_the_limit_for_a_job_that_does_not_finish(
     events: Any, context: GatewayContext
 ) -> None:

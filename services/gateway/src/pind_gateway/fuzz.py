@@ -45,7 +45,10 @@ from typing import Any
 import httpx
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
+from pind_gateway.service import end_unstarted_analyses
 from pind_gateway.testing import Instance, free_port, wait_ready
 
 CHECKS = (
@@ -147,6 +150,22 @@ def sample_video_ids(samples_dir: Path = SAMPLES_DIR) -> list[str]:
     if not ids:
         raise RuntimeError(f"no sample vlogs in {samples_dir} (samples/vlogs/<id>/info.json)")
     return ids
+
+
+async def end_fuzz_analyses(database_url: str, video_ids: Sequence[str]) -> None:
+    """The fuzz gateway's analyses went to ``fuzz.`` topics no worker reads: end
+    them, or the next `make demo` or test asking for a sample video would join
+    one and wait until it went stale."""
+    engine = create_async_engine(database_url)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            await session.execute(text("SET LOCAL search_path TO gateway"))
+            ended = await end_unstarted_analyses(
+                session, video_ids, "a make fuzz run asked for it; nothing analyses fuzz topics"
+            )
+        sys.stdout.write(f"ended {len(ended)} analyses the fuzz gateway started\n")
+    finally:
+        await engine.dispose()
 
 
 async def submit_samples(gateway_url: str, video_ids: Iterable[str]) -> list[str]:
@@ -386,6 +405,7 @@ async def fuzz(settings: FuzzSettings) -> int:
                     )
                     if rc != 0:
                         failed.append(f"{target.api} ({'signed in' if signed_in else 'anonymous'})")
+            await end_fuzz_analyses(settings.gateway_database_url.get_secret_value(), video_ids)
             calls = (
                 [
                     json.loads(line)

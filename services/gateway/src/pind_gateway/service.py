@@ -248,6 +248,29 @@ async def _end_stale(
     log.warning("stale analysis ended", analysis_id=str(lead.id), video_id=lead.video_id)
 
 
+async def end_unstarted_analyses(
+    session: AsyncSession, video_ids: Sequence[str], reason: str
+) -> list[uuid.UUID]:
+    """End as failed (with ``reason``) the analyses of ``video_ids`` in flight
+    that no stage ever reported on: what a gateway submitted to topics no
+    worker reads (``make fuzz``'s) would otherwise be joined by the next
+    request for the video until it went stale. An analysis any stage has
+    reported on is left alone. Returns the ids ended."""
+    now = datetime.now(UTC)
+    ended = []
+    for video_id, lead in (await repo.in_flight_analyses(session, video_ids)).items():
+        stages = await snapshots(session, lead.id)
+        if any(s.reported_at is not None for s in stages.values()):
+            continue
+        await repo.save_analysis_status(
+            session, lead.id, JobStatus("failed", 100, reason, "failed"), now
+        )
+        await repo.mark_timed_out(session, lead.id, now)
+        log.warning("unstarted analysis ended", analysis_id=str(lead.id), video_id=video_id)
+        ended.append(lead.id)
+    return ended
+
+
 async def snapshots(
     session: AsyncSession, analysis_id: uuid.UUID
 ) -> dict[StageName, StageSnapshot]:
