@@ -46,7 +46,9 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--port", type=int)
         command.add_argument("--samples-dir", type=Path, help="samples/vlogs of the repository")
         command.add_argument("--scenarios-file", type=Path)
-        command.add_argument("--gazetteer-dir", type=Path, help="../shared/data/gazetteer/kr")
+        command.add_argument(
+            "--gazetteer-dir", type=Path, help="default: data/gazetteer/kr in the repository"
+        )
     return parser
 
 

@@ -1,4 +1,4 @@
-"""The Korean public-data gazetteer (../shared/data/gazetteer/kr) as one searchable list.
+"""The Korean public-data gazetteer (data/gazetteer/kr in the repository) as one searchable list.
 
 The fake geocoders and the fake Gemini both answer from it. Files are CP949 CSVs
 as published on data.go.kr, except the KMA grid file (UTF-8 with BOM).

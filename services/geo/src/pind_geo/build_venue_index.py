@@ -1,5 +1,5 @@
 """`python -m pind_geo.build_venue_index`: derive the offline venue index
-(data/poi/kr/*.csv.gz) from the venue lists in the shared layout
+(data/poi/kr/*.csv.gz) from full venue lists in one common layout
 (``source_id, name, branch, category_large, category_mid, category_small, sido,
 sigungu, dong, road_address, lot_address, building, floor, lon, lat``).
 
@@ -7,7 +7,9 @@ Keeps what pind uses (name, branch, Kakao category group, the source's
 categories, areas, addresses, point), drops rows without a point in Korea or
 outside food, cafes, lodging and sights, and exact duplicates; sorts the rows
 so that a rebuild from the same sources writes the same bytes.
-Options: --source (default ../shared/data/poi/kr), --out (default data/poi/kr)."""
+Options: --source DIR (required: the full lists are not carried by the
+repository; data/poi/kr/SOURCES.md says where they come from), --out (default
+data/poi/kr)."""
 
 from __future__ import annotations
 
@@ -28,10 +30,8 @@ from pind_geo.adapters.venue_files import (
 )
 from pind_geo.domain.regions import province_short
 from pind_geo.domain.venues.records import KakaoGroup
-from pind_geo.settings import DEFAULT_VENUES_DIR, REPO_ROOT
+from pind_geo.settings import DEFAULT_VENUES_DIR
 
-DEFAULT_SOURCE_DIR = REPO_ROOT.parent / "shared" / "data" / "poi" / "kr"
-"""Where the full source lists live beside the checkout (not carried by the repository)."""
 SOURCE_COLUMNS = (
     "name",
     "branch",
@@ -185,7 +185,12 @@ def build(source_dir: Path, out_dir: Path) -> list[SourceStats]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pind_geo.build_venue_index")
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE_DIR)
+    parser.add_argument(
+        "--source",
+        type=Path,
+        required=True,
+        help="folder of the full venue lists (see data/poi/kr/SOURCES.md)",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_VENUES_DIR)
     args = parser.parse_args(argv)
     try:

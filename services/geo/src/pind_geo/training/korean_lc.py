@@ -29,15 +29,11 @@ from pind_geo.adapters.geonames import load_world_index
 from pind_geo.adapters.korean_tagger import korean_extractor
 from pind_geo.domain.extraction.korean import KiwiCandidateExtractor
 from pind_geo.domain.extraction.korean_tagger import MODEL_PATH
-from pind_geo.settings import DEFAULT_GAZETTEER_DIR, REPO_ROOT
+from pind_geo.settings import DEFAULT_GAZETTEER_DIR
 
-KLUE_DEV_HALF_A = (
-    Path(os.environ.get("PIND_EVAL_DIR") or REPO_ROOT.parent / "shared" / "data" / "eval")
-    / "ko"
-    / "klue-ner-v1.1_dev_half-a.tsv"
-)
-"""Training data: research data, not carried by the repository (``make eval``
-says where to get it); the model trained from it is."""
+KLUE_FILE = Path("ko") / "klue-ner-v1.1_dev_half-a.tsv"
+"""Training data, under $PIND_EVAL_DIR or --data: research data, not carried by
+the repository (``make eval`` says where to get it); the model trained from it is."""
 TAGS = frozenset({"LC", "OG", "PS"})
 """Entity types the model learns; dates, times and quantities are left as O."""
 PARAMS: dict[str, float | int | bool] = {
@@ -110,14 +106,17 @@ def feature_extractor(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pind_geo.training.korean_lc")
-    parser.add_argument("--data", type=Path, default=KLUE_DEV_HALF_A)
+    eval_dir = os.environ.get("PIND_EVAL_DIR")
+    parser.add_argument(
+        "--data", type=Path, default=Path(eval_dir) / KLUE_FILE if eval_dir else None
+    )
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     parser.add_argument("--gazetteer-dir", type=Path, default=DEFAULT_GAZETTEER_DIR)
     parser.add_argument("--world-min-population", type=int, default=1000)
     args = parser.parse_args(argv)
-    if not args.data.is_file():
+    if args.data is None or not args.data.is_file():
         parser.error(
-            f"training data not found at {args.data}: KLUE-NER v1.1 dev, every other sentence "
+            f"training data not found at {args.data or '(none given)'}: KLUE-NER v1.1 dev, every other sentence "
             "(KLUE benchmark, CC BY-SA 4.0, GitHub KLUE-benchmark/KLUE); pass --data or set "
             "PIND_EVAL_DIR"
         )
