@@ -606,21 +606,50 @@ def _google_place(place: GazetteerPlace, language: str) -> dict[str, Any]:
     types = list(_GOOGLE_TYPES[place.category])
     if place.category == PlaceCategory.ADMIN_AREA:
         types = [_ADMIN_TYPES[place.detail], "political"]
+    return _google_document(
+        place_id,
+        types,
+        address=place.address,
+        lat=place.lat,
+        lon=place.lon,
+        numeric_id=place.numeric_id,
+        name=place.name,
+        name_en=place.name_en,
+        language=language,
+        half_span=0.002,
+    )
+
+
+def _google_document(
+    place_id: str,
+    types: list[str],
+    *,
+    address: str,
+    lat: float,
+    lon: float,
+    numeric_id: int,
+    name: str,
+    name_en: str,
+    language: str,
+    half_span: float,
+) -> dict[str, Any]:
+    """A Places API (New) place as Text Search returns it; the viewport spans
+    ``half_span`` degrees each way."""
     english = language.lower().startswith("en")
     return {
         "name": f"places/{place_id}",
         "id": place_id,
         "types": types,
-        "formattedAddress": f"대한민국 {place.address}".strip(),
-        "shortFormattedAddress": place.address,
-        "location": {"latitude": place.lat, "longitude": place.lon},
+        "formattedAddress": f"대한민국 {address}".strip(),
+        "shortFormattedAddress": address,
+        "location": {"latitude": lat, "longitude": lon},
         "viewport": {
-            "low": {"latitude": place.lat - 0.002, "longitude": place.lon - 0.002},
-            "high": {"latitude": place.lat + 0.002, "longitude": place.lon + 0.002},
+            "low": {"latitude": lat - half_span, "longitude": lon - half_span},
+            "high": {"latitude": lat + half_span, "longitude": lon + half_span},
         },
-        "googleMapsUri": f"https://maps.google.com/?cid={place.numeric_id}",
+        "googleMapsUri": f"https://maps.google.com/?cid={numeric_id}",
         "displayName": {
-            "text": place.name_en if english else place.name,
+            "text": name_en if english else name,
             "languageCode": "en" if english else "ko",
         },
         "primaryType": types[0],
@@ -824,28 +853,21 @@ def _google_venue(venue: Venue, language: str) -> dict[str, Any]:
     types = list(_GOOGLE_GROUP_TYPES[venue.group])
     if specific and specific not in types:
         types.insert(0, specific)
-    english = language.lower().startswith("en")
     address = (
         venue.road_address or venue.lot_address or f"{venue.sido} {venue.sigungu} {venue.dong}"
     )
-    return {
-        "name": f"places/{place_id}",
-        "id": place_id,
-        "types": types,
-        "formattedAddress": f"대한민국 {address}".strip(),
-        "shortFormattedAddress": address,
-        "location": {"latitude": venue.lat, "longitude": venue.lon},
-        "viewport": {
-            "low": {"latitude": venue.lat - 0.001, "longitude": venue.lon - 0.001},
-            "high": {"latitude": venue.lat + 0.001, "longitude": venue.lon + 0.001},
-        },
-        "googleMapsUri": f"https://maps.google.com/?cid={venue.numeric_id}",
-        "displayName": {
-            "text": venue.name_en if english else venue.place_name,
-            "languageCode": "en" if english else "ko",
-        },
-        "primaryType": types[0],
-    }
+    return _google_document(
+        place_id,
+        types,
+        address=address,
+        lat=venue.lat,
+        lon=venue.lon,
+        numeric_id=venue.numeric_id,
+        name=venue.place_name,
+        name_en=venue.name_en,
+        language=language,
+        half_span=0.001,
+    )
 
 
 # --------------------------------------------------------------------- Nominatim
