@@ -1,7 +1,6 @@
 """A unit of work: one transaction that holds a piece of work's writes, the
-events it emits (through the outbox) and, when it handles an incoming event,
-that event's processed mark. Handlers get one per event; a sweeper or relay
-builds its own with :meth:`UnitOfWork.standalone`."""
+events it emits (through the outbox) and the processed mark of the incoming
+event it handles. Handlers get one per event (:meth:`UnitOfWork.for_event`)."""
 
 from __future__ import annotations
 
@@ -45,9 +44,6 @@ class UnitOfWork:
     cause: Envelope | None = None
     """The event this work answers: what it emits is caused by it (same job,
     correlation and trace; causation points at it)."""
-    correlation_id: str | None = None
-    traceparent: str | None = None
-    """Without a cause: the correlation and trace what it emits carries."""
     stage_name: Stage | None = None
     processed: ProcessedMark | None = None
     _buffer: list[tuple[Topic, Contract, str | None]] = field(default_factory=list)
@@ -77,29 +73,6 @@ class UnitOfWork:
             processed=ProcessedMark(consumer, incoming.event_id, incoming.topic.name),
         )
 
-    @classmethod
-    def standalone(
-        cls,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        producer: str,
-        *,
-        video_id: str,
-        job_id: UUID | None,
-        stage: Stage | None = None,
-        correlation_id: str | None = None,
-        traceparent: str | None = None,
-    ) -> UnitOfWork:
-        """Work no incoming event asked for (a sweeper's, a timeout's)."""
-        return cls(
-            sessionmaker,
-            producer,
-            video_id,
-            job_id,
-            correlation_id=correlation_id,
-            traceparent=traceparent,
-            stage_name=stage,
-        )
-
     @property
     def pending(self) -> bool:
         """Emitted events or the processed mark still wait for a transaction."""
@@ -110,12 +83,7 @@ class UnitOfWork:
         subject = key or self.video_id
         if self.cause is None:
             return Envelope(
-                type=topic.event_type,
-                producer=self.producer,
-                subject=subject,
-                job_id=self.job_id,
-                correlation_id=self.correlation_id,
-                traceparent=self.traceparent,
+                type=topic.event_type, producer=self.producer, subject=subject, job_id=self.job_id
             )
         envelope = self.cause.caused(type=topic.event_type, producer=self.producer, subject=subject)
         return envelope if envelope.job_id else replace(envelope, job_id=self.job_id)
