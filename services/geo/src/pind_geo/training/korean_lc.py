@@ -116,9 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.data is None or not args.data.is_file():
         parser.error(
-            f"training data not found at {args.data or '(none given)'}: KLUE-NER v1.1 dev, every other sentence "
-            "(KLUE benchmark, CC BY-SA 4.0, GitHub KLUE-benchmark/KLUE); pass --data or set "
-            "PIND_EVAL_DIR"
+            f"training data not found at {args.data or '(none given)'}: KLUE-NER v1.1 dev, "
+            "every other sentence (KLUE benchmark, CC BY-SA 4.0, GitHub KLUE-benchmark/KLUE); "
+            "pass --data or set PIND_EVAL_DIR"
         )
     sentences = read_klue_ner(args.data)
     extractor = feature_extractor(args.gazetteer_dir, args.world_min_population)
