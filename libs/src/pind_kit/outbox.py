@@ -5,11 +5,13 @@ describe; a relay publishes them in order and deletes them.
 called inside the caller's transaction. ``OutboxRelay`` runs
 beside the service: it wakes when this process enqueued something (or every
 ``relay_poll_interval_s`` for rows written by other processes), takes the
-schema's relay lock (a transaction-scoped advisory lock: one relay publishes at
+schema's relay lock (a session-level advisory lock: one relay publishes at
 a time, so rows leave in id order and per-key order holds across instances),
-sends a batch through the idempotent producer, waits for every acknowledgement and
-deletes the rows in the same transaction. A crash after sending and before
-commit publishes the batch again with the same event ids: consumers dedupe.
+sends a batch through the idempotent producer, waits for every acknowledgement,
+deletes the rows and releases the lock — without holding a transaction open
+while Kafka answers. A crash after sending and before the delete publishes the
+batch again with the same event ids: consumers dedupe. While the database or
+Kafka is away the relay backs off quietly (:mod:`pind_kit.faults`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +40,18 @@ from sqlalchemy import (
 )
 from sqlalchemy import event as sa_event
 from sqlalchemy.dialects.postgresql import JSONB, insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from pind_contracts import Contract, Envelope, Topic
 from pind_kit.db import OUTBOX, TOPIC_PREFIX_OPTION
-from pind_kit.metrics import OUTBOX_PUBLISHED, OUTBOX_RELAY_ERRORS
+from pind_kit.faults import Outage, is_infrastructure_error
+from pind_kit.metrics import (
+    OUTBOX_DEPTH,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISHED,
+    OUTBOX_RELAY_ERRORS,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -160,6 +169,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._depth_seen_at = 0.0
 
     async def start(self) -> None:
         _wakeups.add(self._wake)
@@ -177,54 +187,94 @@ class OutboxRelay:
         self._wake.set()
 
     async def _run(self) -> None:
-        backoff = self._poll_interval_s
+        outage = Outage("outbox-relay", initial_s=self._poll_interval_s, max_s=10.0)
         while not self._stopping:
+            wait = self._poll_interval_s
             try:
                 sent = await self.relay_once()
-                backoff = self._poll_interval_s
-            except Exception:
+            except Exception as exc:
                 OUTBOX_RELAY_ERRORS.inc()
-                log.exception("outbox relay failed; retrying")
                 sent = 0
-                backoff = min(backoff * 2, 10.0)
+                if is_infrastructure_error(exc):
+                    wait = outage.failed(exc)  # one warning per outage, not per try
+                else:
+                    log.exception("outbox relay failed; retrying")
+                    wait = min(self._poll_interval_s * 4, 10.0)
+            else:
+                outage.recovered()
             if sent >= self._batch_size:
                 continue  # more waiting: no pause
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
 
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were published."""
-        async with self._sessionmaker() as session, session.begin():
-            locked = await session.scalar(
-                text(
-                    "SELECT pg_try_advisory_xact_lock(hashtext('pind-outbox:' || current_schema()))"
-                )
-            )
-            if not locked:
+        """Publish one batch; returns how many rows were published.
+
+        The relay lock is a session-level advisory lock on a connection in
+        autocommit mode: no transaction stays open (holding back vacuum and
+        row locks) while the producer waits for Kafka's acknowledgements.
+        The lock is released at the end of the pass, or by PostgreSQL when
+        the connection breaks."""
+        engine = self._sessionmaker.kw["bind"]
+        async with engine.connect() as plain:
+            conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
+            if not await conn.scalar(_TRY_LOCK):
                 return 0  # another instance is relaying this schema's rows
-            rows: Sequence[Any] = (
-                await session.execute(
-                    select(
-                        OUTBOX.c.id, OUTBOX.c.topic, OUTBOX.c.key, OUTBOX.c.value, OUTBOX.c.headers
+            try:
+                rows: Sequence[Any] = (
+                    await conn.execute(
+                        select(
+                            OUTBOX.c.id,
+                            OUTBOX.c.topic,
+                            OUTBOX.c.key,
+                            OUTBOX.c.value,
+                            OUTBOX.c.headers,
+                        )
+                        .order_by(OUTBOX.c.id)
+                        .limit(self._batch_size)
                     )
-                    .order_by(OUTBOX.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-            if not rows:
-                return 0
-            futures = [
-                await self._producer.send(
-                    topic,
-                    value=value,
-                    key=key.encode() if key is not None else None,
-                    headers=[(k, v.encode()) for k, v in headers.items()],
-                )
-                for _, topic, key, value, headers in rows
-            ]
-            await asyncio.gather(*futures)
-            await session.execute(delete(OUTBOX).where(OUTBOX.c.id.in_([r[0] for r in rows])))
+                ).all()
+                await self._observe_depth(conn, len(rows))
+                if not rows:
+                    return 0
+                futures = [
+                    await self._producer.send(
+                        topic,
+                        value=value,
+                        key=key.encode() if key is not None else None,
+                        headers=[(k, v.encode()) for k, v in headers.items()],
+                    )
+                    for _, topic, key, value, headers in rows
+                ]
+                await asyncio.gather(*futures)
+                await conn.execute(delete(OUTBOX).where(OUTBOX.c.id.in_([r[0] for r in rows])))
+            finally:
+                if not conn.invalidated:
+                    await conn.scalar(_UNLOCK)
         OUTBOX_PUBLISHED.inc(len(rows))
         return len(rows)
+
+    async def _observe_depth(self, conn: AsyncConnection, fetched: int) -> None:
+        """Outbox depth and oldest-row age, for the gauges (cheap: the table
+        is small while the relay keeps up; read at most once a second)."""
+        now = time.monotonic()
+        if fetched == 0:
+            OUTBOX_DEPTH.set(0)
+            OUTBOX_OLDEST_AGE.set(0)
+            return
+        if now - self._depth_seen_at < 1.0:
+            return
+        self._depth_seen_at = now
+        depth, age = (await conn.execute(_DEPTH)).one()
+        OUTBOX_DEPTH.set(depth)
+        OUTBOX_OLDEST_AGE.set(float(age or 0))
+
+
+_LOCK_KEY = "hashtext('pind-outbox:' || current_schema())"
+_TRY_LOCK = text(f"SELECT pg_try_advisory_lock({_LOCK_KEY})")
+_UNLOCK = text(f"SELECT pg_advisory_unlock({_LOCK_KEY})")
+_DEPTH = select(
+    func.count(),
+    func.coalesce(func.extract("epoch", func.now() - func.min(OUTBOX.c.created_at)), 0),
+).select_from(OUTBOX)

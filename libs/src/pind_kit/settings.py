@@ -35,6 +35,16 @@ class ServiceSettings(BaseSettings):
     retry_attempts: int = Field(default=4, ge=1, description="Tries per event before the DLT.")
     retry_backoff_initial_s: float = Field(default=0.2, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)
+    processed_marks_keep_s: float = Field(
+        default=8 * 86400,
+        gt=0,
+        description="How long a processed-event mark is kept: longer than the topics' "
+        "retention (Kafka's default, 7 days), since only a record still in its topic "
+        "can be delivered again.",
+    )
+    processed_prune_interval_s: float = Field(
+        default=3600, gt=0, description="How often each process prunes old processed marks."
+    )
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_batch_size: int = Field(default=500, ge=1)
     max_poll_interval_s: int = Field(

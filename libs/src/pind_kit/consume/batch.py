@@ -6,13 +6,14 @@ processed are dropped, and the rest go to the handler inside one transaction,
 which commits once with every processed mark; then the offsets are committed
 once. When the batch fails while the database answers, its events are applied
 one at a time, so one bad event is retried and dead-lettered alone; when the
-database does not answer, the batch is redelivered.
+database or Kafka does not answer, the whole batch is tried again, quietly,
+until it does (:mod:`pind_kit.faults`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import functools
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -30,6 +31,7 @@ from pind_kit.consume.incoming import Incoming, event_context, from_record
 from pind_kit.consume.processed import mark_all_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.errors import UndecodableEvent
+from pind_kit.faults import is_infrastructure_error
 from pind_kit.metrics import EVENTS_HANDLED
 
 if TYPE_CHECKING:
@@ -110,21 +112,32 @@ class BatchHandling:
                 fetched.setdefault(incoming.event_id, (incoming, raw))  # first delivery wins
         outcomes: Counter[str] = Counter(duplicate=len(records) - len(undecodable) - len(fetched))
         with structlog.contextvars.bound_contextvars(topic=topic.name, batch=len(records)):
-            try:
-                fresh = await self.apply([i for i, _ in fetched.values()])
-                outcomes.update(ok=fresh, duplicate=len(fetched) - fresh)
-            except Exception:
-                if not await self.database_answers():
-                    log.exception("database unreachable; the batch will be redelivered")
-                    await asyncio.sleep(self.delivery.settings.retry_backoff_max_s)
-                    raise
-                log.warning("batch failed; applying its events one at a time", exc_info=True)
-                for incoming, raw in fetched.values():
-                    with event_context(incoming):
-                        outcomes[await self._apply_alone(incoming, raw)] += 1
+            events = [i for i, _ in fetched.values()]
+            outage = self.delivery.outage(self.subscription)
+            while True:
+                try:
+                    fresh = await self.apply(events)
+                except Exception as exc:
+                    if is_infrastructure_error(exc) or not await self.database_answers():
+                        await outage.wait(exc)
+                        continue  # the whole batch again, once the database is back
+                    outage.recovered()
+                    log.warning("batch failed; applying its events one at a time", exc_info=True)
+                    for incoming, raw in fetched.values():
+                        with event_context(incoming):
+                            outcomes[await self._apply_alone(incoming, raw)] += 1
+                else:
+                    outage.recovered()
+                    outcomes.update(ok=fresh, duplicate=len(fetched) - fresh)
+                break
             for raw, error in undecodable:
                 log.warning("undecodable event", offset=raw.offset, error=str(error))
-                await self.delivery.dead_letter(self.subscription, raw, error, attempts=0)
+                await self.delivery.until_infrastructure_answers(
+                    self.subscription,
+                    functools.partial(
+                        self.delivery.dead_letter, self.subscription, raw, error, attempts=0
+                    ),
+                )
         outcomes["undecodable"] = len(undecodable)
         for outcome, count in outcomes.items():
             if count:

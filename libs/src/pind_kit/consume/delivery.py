@@ -1,6 +1,10 @@
 """Delivery of one event to its handling: retries with backoff, and giving up
 — the original record and the error to ``<topic>.dlt``, and a readable
-``failed`` stage for the job, so it never hangs."""
+``failed`` stage for the job, so it never hangs.
+
+Infrastructure errors (:mod:`pind_kit.faults`) are waited out, however long
+they last: the DLT holds only what a person has to look at — a poison event or
+a handler's own failure."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pind_kit.consume.incoming import Incoming
 from pind_kit.consume.subscription import Subscription
 from pind_kit.consume.unit_of_work import UnitOfWork
-from pind_kit.errors import TransientError
+from pind_kit.errors import AlreadyProcessed, TransientError
+from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.metrics import DLT_PUBLISHED
 from pind_kit.settings import ServiceSettings
 
@@ -47,28 +52,63 @@ class Delivery:
     async def retrying(
         self, subscription: Subscription, incoming: Incoming[Any], raw: Any, attempt: Attempt
     ) -> str:
-        """Run ``attempt`` until it returns its outcome; retry a
-        :class:`TransientError` with backoff, give up on the last one and on
-        any other failure (outcome ``dead-lettered``)."""
+        """Run ``attempt`` until it returns its outcome.
+
+        An infrastructure error (the database or Kafka away, a deadlock, a
+        serialization failure) is retried with backoff for as long as it lasts,
+        quietly, and never counts as a try. A :class:`TransientError` is
+        retried ``retry_attempts`` times; the last one, and any other failure,
+        gives up (outcome ``dead-lettered``).
+        """
         tries = 0
         delay = self.settings.retry_backoff_initial_s
+        outage = self.outage(subscription)
         while True:
-            tries += 1
             try:
-                return await attempt()
-            except TransientError as exc:
-                if tries >= self.settings.retry_attempts:
-                    await self.give_up(subscription, incoming, raw, exc, tries, retryable=True)
-                    return "dead-lettered"
-                log.warning(
-                    "transient failure; retrying", attempt=tries, delay_s=delay, error=str(exc)
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, self.settings.retry_backoff_max_s)
+                outcome = await attempt()
             except Exception as exc:
-                log.exception("handler failed")
-                await self.give_up(subscription, incoming, raw, exc, tries, retryable=False)
+                if is_infrastructure_error(exc):
+                    await outage.wait(exc, topic=subscription.topic.name)
+                    continue
+                outage.recovered(topic=subscription.topic.name)
+                tries += 1
+                if isinstance(exc, TransientError) and tries < self.settings.retry_attempts:
+                    log.warning(
+                        "transient failure; retrying", attempt=tries, delay_s=delay, error=str(exc)
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, self.settings.retry_backoff_max_s)
+                    continue
+                if not isinstance(exc, TransientError):
+                    log.exception("handler failed")
+                retryable = isinstance(exc, TransientError)
+                await self.give_up(subscription, incoming, raw, exc, tries, retryable=retryable)
                 return "dead-lettered"
+            outage.recovered(topic=subscription.topic.name)
+            return outcome
+
+    def outage(self, subscription: Subscription) -> Outage:
+        return Outage(
+            f"consume:{subscription.group}:{subscription.topic.name}",
+            initial_s=self.settings.retry_backoff_initial_s,
+            max_s=self.settings.retry_backoff_max_s,
+        )
+
+    async def until_infrastructure_answers(
+        self, subscription: Subscription, step: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Run ``step`` (part of giving up), waiting out infrastructure errors."""
+        outage = self.outage(subscription)
+        while True:
+            try:
+                await step()
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                await outage.wait(exc, topic=subscription.topic.name)
+            else:
+                outage.recovered(topic=subscription.topic.name)
+                return
 
     async def give_up(
         self,
@@ -82,23 +122,32 @@ class Delivery:
     ) -> None:
         """Dead-letter the record, then mark the event processed with the
         job's ``failed`` stage (when the subscription reports a stage)."""
-        await self.dead_letter(subscription, raw, exc, attempts=attempts)
-        uow = UnitOfWork.for_event(
-            self.sessionmaker,
-            self.settings.service_name,
-            incoming,
-            consumer=subscription.group,
-            stage=subscription.stage,
+        await self.until_infrastructure_answers(
+            subscription, lambda: self.dead_letter(subscription, raw, exc, attempts=attempts)
         )
-        async with uow.transaction():
-            if subscription.stage is not None and uow.job_id is not None:
-                await uow.emit_stage(
-                    "failed",
-                    reason=f"{subscription.stage} failed after {attempts} "
-                    f"attempt(s): {short_error(exc)}",
-                    retryable=retryable,
-                    error_code="internal" if not retryable else "unavailable",
-                )
+
+        async def mark_failed() -> None:
+            uow = UnitOfWork.for_event(
+                self.sessionmaker,
+                self.settings.service_name,
+                incoming,
+                consumer=subscription.group,
+                stage=subscription.stage,
+            )
+            try:
+                async with uow.transaction():
+                    if subscription.stage is not None and uow.job_id is not None:
+                        await uow.emit_stage(
+                            "failed",
+                            reason=f"{subscription.stage} failed after {attempts} "
+                            f"attempt(s): {short_error(exc)}",
+                            retryable=retryable,
+                            error_code="internal" if not retryable else "unavailable",
+                        )
+            except AlreadyProcessed:
+                log.info("another delivery of the event committed first; no failed stage")
+
+        await self.until_infrastructure_answers(subscription, mark_failed)
 
     async def dead_letter(
         self, subscription: Subscription, raw: Any, exc: BaseException, *, attempts: int

@@ -3,6 +3,7 @@ processed, run the handler in a unit of work, retry or give up (delivery)."""
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -50,7 +51,12 @@ class EventHandling:
             incoming = from_record(topic, raw)
         except UndecodableEvent as exc:
             log.warning("undecodable event", topic=topic.name, offset=raw.offset, error=str(exc))
-            await self.delivery.dead_letter(self.subscription, raw, exc, attempts=0)
+            await self.delivery.until_infrastructure_answers(
+                self.subscription,
+                functools.partial(
+                    self.delivery.dead_letter, self.subscription, raw, exc, attempts=0
+                ),
+            )
             EVENTS_HANDLED.labels(topic.name, group, "undecodable").inc()
             return
         with event_context(incoming):
@@ -59,12 +65,13 @@ class EventHandling:
         HANDLER_SECONDS.labels(topic.name, group).observe(time.perf_counter() - started)
 
     async def _handle(self, incoming: Incoming[Any], raw: Any) -> str:
-        async with self.sessionmaker() as session:
-            if await was_processed(session, self.subscription.group, incoming.event_id):
-                log.info("duplicate event skipped")
-                return "duplicate"
-
         async def attempt() -> str:
+            # Inside the attempt, so a database outage is waited out here
+            # rather than spinning the record through NACK and redelivery.
+            async with self.sessionmaker() as session:
+                if await was_processed(session, self.subscription.group, incoming.event_id):
+                    log.info("duplicate event skipped")
+                    return "duplicate"
             uow = UnitOfWork.for_event(
                 self.sessionmaker,
                 self.producer,

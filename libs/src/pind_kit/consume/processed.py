@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from operator import attrgetter
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import String, Uuid, bindparam, func, select
+from sqlalchemy import String, Uuid, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_kit.db import PROCESSED_EVENTS
 
@@ -65,3 +67,29 @@ async def mark_all_processed(
         _MARK_ALL, {"consumer": consumer, "event_ids": ids, "topic": topic}
     )
     return set(marked.scalars())
+
+
+_PRUNE = text(
+    "DELETE FROM processed_events WHERE ctid = ANY(ARRAY("
+    " SELECT ctid FROM processed_events WHERE processed_at < now() - make_interval(secs => :keep)"
+    " LIMIT :chunk))"
+)
+
+
+async def prune_processed(
+    sessionmaker: async_sessionmaker[AsyncSession], keep_s: float, *, chunk: int = 10_000
+) -> int:
+    """Delete marks older than ``keep_s`` seconds, ``chunk`` rows per
+    transaction (short locks); returns how many went.
+
+    A mark only matters while its event can still be delivered again, i.e.
+    while the record is in its topic: keep it longer than the topics'
+    retention (``processed_marks_keep_s``)."""
+    total = 0
+    while True:
+        async with sessionmaker() as session, session.begin():
+            result = await session.execute(_PRUNE, {"keep": keep_s, "chunk": chunk})
+            deleted = int(cast("CursorResult[Any]", result).rowcount)
+        total += deleted
+        if deleted < chunk:
+            return total

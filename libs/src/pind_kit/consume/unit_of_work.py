@@ -18,6 +18,7 @@ from pind_contracts.types import Stage
 from pind_kit.consume.incoming import Incoming
 from pind_kit.consume.processed import mark_processed
 from pind_kit.errors import AlreadyProcessed
+from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.outbox import enqueue
 
 
@@ -48,6 +49,7 @@ class UnitOfWork:
     processed: ProcessedMark | None = None
     _buffer: list[tuple[Topic, Contract, str | None]] = field(default_factory=list)
     _session: AsyncSession | None = None
+    _flushed: list[tuple[Topic, Contract, str | None]] | None = None
     _marked: bool = False
 
     @classmethod
@@ -92,37 +94,66 @@ class UnitOfWork:
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One transaction holding the processed mark, the caller's writes and
         every event emitted so far or inside it. Raises :class:`AlreadyProcessed`
-        when another delivery of this event already committed."""
-        async with self.sessionmaker() as session, session.begin():
-            if self.processed is not None and not self._marked:
-                mark = self.processed
-                if not await mark_processed(session, mark.consumer, mark.event_id, mark.topic):
-                    raise AlreadyProcessed(str(mark.event_id))
-                self._marked = True
-            self._session = session
-            try:
-                await self._flush(session)
-                yield session
-                await self._flush(session)
-            finally:
-                self._session = None
+        when another delivery of this event already committed.
+
+        When the transaction fails (e.g. the database went away at commit), the
+        mark and the events it took are pending again, so :meth:`finish` can
+        simply try again."""
+        flushed: list[tuple[Topic, Contract, str | None]] = []
+        marked_here = False
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                if self.processed is not None and not self._marked:
+                    mark = self.processed
+                    if not await mark_processed(session, mark.consumer, mark.event_id, mark.topic):
+                        raise AlreadyProcessed(str(mark.event_id))
+                    self._marked = marked_here = True
+                self._session, self._flushed = session, flushed
+                try:
+                    await self._flush(session, flushed)
+                    yield session
+                    await self._flush(session, flushed)
+                finally:
+                    self._session = self._flushed = None
+        except BaseException:
+            self._buffer[:0] = flushed
+            if marked_here:
+                self._marked = False
+            raise
 
     async def finish(self) -> None:
-        """Commit what is still pending (see :attr:`pending`)."""
-        if self.pending:
-            async with self.transaction():
-                pass
+        """Commit what is still pending (see :attr:`pending`), waiting out a
+        database outage: the work itself is done and need not be redone."""
+        outage: Outage | None = None
+        while self.pending:
+            try:
+                async with self.transaction():
+                    pass
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    raise
+                outage = outage or Outage(f"commit:{self.producer}")
+                await outage.wait(exc, video_id=self.video_id)
+        if outage is not None:
+            outage.recovered(video_id=self.video_id)
 
     async def emit(self, topic: Topic, payload: Contract, *, key: str | None = None) -> None:
         """Publish ``payload`` through the outbox, atomically with the open
         transaction (or with the next one, at the latest when the work ends)."""
         self._buffer.append((topic, payload, key))
         if self._session is not None:
-            await self._flush(self._session)
+            await self._flush(self._session, self._flushed)
 
-    async def _flush(self, session: AsyncSession) -> None:
+    async def _flush(
+        self,
+        session: AsyncSession,
+        flushed: list[tuple[Topic, Contract, str | None]] | None = None,
+    ) -> None:
         while self._buffer:
-            topic, payload, key = self._buffer.pop(0)
+            item = self._buffer.pop(0)
+            if flushed is not None:
+                flushed.append(item)
+            topic, payload, key = item
             await enqueue(session, topic, payload, self.envelope_for(topic, key), key=key)
 
     def stage_event(

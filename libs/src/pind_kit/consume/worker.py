@@ -32,9 +32,12 @@ from pind_contracts.types import Stage
 from pind_kit.consume.batch import BatchHandler, BatchHandling, parse_without_headers
 from pind_kit.consume.delivery import Delivery
 from pind_kit.consume.handling import EventHandling
+from pind_kit.consume.processed import prune_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.db import make_engine, make_sessionmaker
+from pind_kit.faults import Outage, describe, is_infrastructure_error
 from pind_kit.logging import configure_logging
+from pind_kit.metrics import PROCESSED_PRUNED
 from pind_kit.ops import OpsServer
 from pind_kit.outbox import OutboxRelay
 from pind_kit.settings import ServiceSettings
@@ -182,7 +185,8 @@ class Worker:
         await self.relay.start()
         await self.broker.start()
         self._tasks = [
-            asyncio.create_task(fn(), name=getattr(fn, "__name__", "bg")) for fn in self._background
+            asyncio.create_task(fn(), name=getattr(fn, "__name__", "bg"))
+            for fn in [*self._background, self._prune_processed]
         ]
         # What exists now (modules, the app, metadata, clients) lives as long as
         # the process: keep the cycle collector from walking all of it on every
@@ -207,6 +211,26 @@ class Worker:
         await self.engine.dispose()
         log.info("worker stopped")
 
+    async def _prune_processed(self) -> None:
+        """Delete processed marks older than the topics' retention, now and then."""
+        outage = Outage("prune-processed")
+        while True:
+            try:
+                pruned = await prune_processed(
+                    self.sessionmaker, self.settings.processed_marks_keep_s
+                )
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    log.exception("pruning processed marks failed")
+                else:
+                    outage.failed(exc)
+            else:
+                outage.recovered()
+                if pruned:
+                    PROCESSED_PRUNED.inc(pruned)
+                    log.info("old processed marks pruned", rows=pruned)
+            await asyncio.sleep(self.settings.processed_prune_interval_s)
+
     async def ready(self) -> dict[str, bool]:
         """Whether the database and the broker answer now."""
         checks = {"database": await self.database_answers(), "kafka": False}
@@ -214,16 +238,16 @@ class Worker:
             if self.producer is not None:
                 await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
                 checks["kafka"] = True
-        except Exception:
-            log.warning("readiness: kafka unreachable", exc_info=True)
+        except Exception as exc:
+            log.debug("readiness: kafka unreachable", error=describe(exc))
         return checks
 
     async def database_answers(self) -> bool:
         try:
             async with self.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
-        except Exception:
-            log.warning("database unreachable", exc_info=True)
+        except Exception as exc:
+            log.debug("database unreachable", error=describe(exc))
             return False
         return True
 
