@@ -125,7 +125,11 @@ def base_settings(
         throttle_account_failures=3,
         throttle_address_failures=6,
         reset_resend_interval_s=0,
-        trusted_proxies=["127.0.0.1"],
+        reset_url="https://pind.tests.example.com/reset-password",
+        trusted_proxies=["127.0.0.0/8"],
+        # One client per test, but a run registers hundreds of accounts from
+        # the documentation network; registration limits have their own tests.
+        register_network_limit=1_000_000,
         relay_poll_interval_s=0.1,
         log_json=False,
     )
@@ -142,8 +146,9 @@ AppFactory = Callable[..., AbstractAsyncContextManager[tuple[FastAPI, httpx.Asyn
 
 
 def random_address() -> str:
-    """A client address from the IPv6 documentation range, unique per test."""
-    return str(ipaddress.IPv6Address(f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"))
+    """A client address from the IPv6 documentation range in a /64 of its own
+    (throttles key IPv6 clients by /64), unique per test."""
+    return str(ipaddress.IPv6Address(f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"))
 
 
 @asynccontextmanager
@@ -256,3 +261,15 @@ def clock() -> ManualClock:
 def new_client(auth_app: FastAPI) -> Callable[[], httpx.AsyncClient]:
     """Another client of the shared instance, from its own client address."""
     return lambda: client_for(auth_app)
+
+
+@pytest.fixture
+def client_at() -> Callable[..., httpx.AsyncClient]:
+    """``client_at(app, address=None)``: a client of ``app`` from ``address``."""
+    return client_for
+
+
+@pytest.fixture
+def new_address() -> Callable[[], str]:
+    """A fresh client address, in a /64 of its own."""
+    return random_address

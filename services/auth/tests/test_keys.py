@@ -27,7 +27,9 @@ DB = "postgresql+asyncpg://nobody:unused@127.0.0.1:1/none"
 
 
 def _settings(**values: Any) -> AuthSettings:
-    return AuthSettings(database_url=DB, **values)
+    return AuthSettings(
+        database_url=DB, reset_url="https://pind.example.com/reset-password", **values
+    )
 
 
 def test_production_refuses_to_start_without_a_signing_key(

@@ -117,6 +117,7 @@ def auth_settings(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
         jwt_key_dir=key_dir,
         run_dir=tmp_path_factory.mktemp("auth-run"),
         smtp_port=9,  # nothing listens: mails (none for new accounts) only log a failure
+        reset_url="https://pind.tests.example.com/reset-password",
         trusted_proxies=["127.0.0.1"],
         relay_poll_interval_s=0.1,
         log_json=False,
@@ -435,8 +436,9 @@ PASSWORD = "correct horse battery 9"
 
 
 def documentation_address() -> str:
-    """A client address of its own (IPv6 documentation range): auth throttles per address."""
-    return f"2001:db8::{secrets.token_hex(2)}:{secrets.token_hex(2)}"
+    """A client address of its own (IPv6 documentation range): auth throttles per
+    address (an IPv6 /64) and registrations per network (a /48)."""
+    return f"2001:db8:{secrets.token_hex(2)}:{secrets.token_hex(2)}::1"
 
 
 def client_at(app: FastAPI, address: str | None = None) -> httpx.AsyncClient:

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from pind_auth import endpoints
 from pind_auth.adapters.smtp import SmtpMailer
 from pind_auth.errors import AuthError
+from pind_auth.middleware import BodySizeLimit
 from pind_auth.security.keys import KeyRing, load_key_ring
 from pind_auth.security.passwords import PasswordHashing
 from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
@@ -37,6 +38,7 @@ def build_hashing(settings: AuthSettings) -> PasswordHashing:
         memory_kib=settings.argon2_memory_kib,
         parallelism=settings.argon2_parallelism,
         concurrency=settings.hash_concurrency,
+        queue_limit=settings.hash_queue_limit,
     )
 
 
@@ -97,6 +99,7 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
     app.include_router(endpoints.keys)
     app.include_router(ops_router(worker.settings.service_name, worker.ready))
     _install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
 

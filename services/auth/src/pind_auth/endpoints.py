@@ -6,12 +6,12 @@ gateway proxies them at its base URL), and ``/api/v1/auth/*``.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from pind_auth.clients import resolve_client
 from pind_auth.schemas import (
     NO_CONTROL_CHARACTERS,
     Accepted,
@@ -45,7 +45,8 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     described: dict[int | str, dict[str, Any]] = {
         code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in codes
     }
-    described.setdefault(400, {"model": ErrorResponse, "description": _DESCRIPTIONS[400]})
+    for always in (400, 413):
+        described.setdefault(always, {"model": ErrorResponse, "description": _DESCRIPTIONS[always]})
     described[422] = {"model": ValidationErrorResponse, "description": "Invalid request"}
     return described
 
@@ -53,7 +54,9 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 _DESCRIPTIONS = {
     400: "The body cannot be parsed (or, for a reset, the token is invalid, used or expired)",
     401: "Not authenticated, or wrong credentials",
-    429: "Too many failed attempts (see Retry-After)",
+    413: "The body is larger than the limit",
+    429: "Too many failed attempts or registrations from this client (see Retry-After)",
+    503: "Busy: too many password checks queued (see Retry-After)",
 }
 
 
@@ -78,20 +81,12 @@ ClaimsDep = Annotated[AccessClaims, Depends(access_claims)]
 
 async def client_address(request: Request) -> str | None:
     """The caller's address: the peer's, or, when the peer is a trusted proxy
-    (the gateway), the last untrusted hop it recorded in X-Forwarded-For."""
-    peer = request.client.host if request.client else None
-    trusted = set(request.app.state.settings.trusted_proxies)
-    if peer is None or peer not in trusted:
-        return peer
-    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
-    for hop in reversed(hops):
-        if hop in trusted:
-            continue
-        try:
-            return str(ipaddress.ip_address(hop))
-        except ValueError:
-            return peer  # a forged or garbled header: count the proxy itself
-    return peer
+    (the gateway), the last untrusted hop recorded in X-Forwarded-For."""
+    return resolve_client(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        request.app.state.settings.trusted_proxies,
+    )
 
 
 ClientDep = Annotated[str | None, Depends(client_address)]
@@ -113,17 +108,17 @@ legacy = APIRouter(prefix="/auth", tags=["legacy"])
 @legacy.post(
     "/register",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=_errors(),
+    responses=_errors(429, 503),
     summary="Create an account (same answer whether or not the address was taken)",
 )
-async def legacy_register(body: Credentials, auth: ServiceDep) -> Accepted:
-    await auth.register(body.email, body.password)
+async def legacy_register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Accepted:
+    await auth.register(body.email, body.password, client)
     return Accepted(detail=REGISTERED)
 
 
 @legacy.post(
     "/login",
-    responses=_errors(401, 429),
+    responses=_errors(401, 429, 503),
     summary="OAuth2 password grant (form: username, password)",
 )
 async def legacy_login(
@@ -147,7 +142,7 @@ async def legacy_request_reset(body: PasswordResetRequest, auth: ServiceDep) -> 
 
 
 @legacy.post(
-    "/reset-password", responses=_errors(400), summary="Set a new password with a reset token"
+    "/reset-password", responses=_errors(400, 503), summary="Set a new password with a reset token"
 )
 async def legacy_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
     await auth.reset_password(body.token, body.new_password)
@@ -161,17 +156,17 @@ v1 = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 @v1.post(
     "/register",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=_errors(),
+    responses=_errors(429, 503),
     summary="Create an account",
 )
-async def register(body: Credentials, auth: ServiceDep) -> Accepted:
-    await auth.register(body.email, body.password)
+async def register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Accepted:
+    await auth.register(body.email, body.password, client)
     return Accepted(detail=REGISTERED)
 
 
 @v1.post(
     "/token",
-    responses=_errors(401, 429),
+    responses=_errors(401, 429, 503),
     summary="OAuth2 password grant (form: username, password)",
 )
 async def token(
@@ -183,7 +178,7 @@ async def token(
     return _tokens(await auth.login(username, password, client))
 
 
-@v1.post("/login", responses=_errors(401, 429), summary="Sign in with a JSON body")
+@v1.post("/login", responses=_errors(401, 429, 503), summary="Sign in with a JSON body")
 async def login(body: Credentials, auth: ServiceDep, client: ClientDep) -> TokenResponse:
     return _tokens(await auth.login(body.email, body.password, client))
 
@@ -213,26 +208,26 @@ async def me(claims: ClaimsDep, auth: ServiceDep) -> AccountResponse:
 @v1.post(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=_errors(401, 429),
+    responses=_errors(401, 429, 503),
     summary="Change the password; other sessions end",
 )
 async def change_password(
-    body: ChangePasswordRequest, claims: ClaimsDep, auth: ServiceDep
+    body: ChangePasswordRequest, claims: ClaimsDep, auth: ServiceDep, client: ClientDep
 ) -> Response:
-    await auth.change_password(claims, body.current_password, body.new_password)
+    await auth.change_password(claims, body.current_password, body.new_password, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @v1.delete(
     "/me",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=_errors(401, 429),
+    responses=_errors(401, 429, 503),
     summary="Delete the account (the password again in the body)",
 )
 async def delete_account(
-    body: DeleteAccountRequest, claims: ClaimsDep, auth: ServiceDep
+    body: DeleteAccountRequest, claims: ClaimsDep, auth: ServiceDep, client: ClientDep
 ) -> Response:
-    await auth.delete_account(claims, body.password)
+    await auth.delete_account(claims, body.password, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -247,7 +242,7 @@ async def request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepte
     return Accepted(detail=RESET_REQUESTED)
 
 
-@v1.post("/password-reset/confirm", responses=_errors(400), summary="Set a new password")
+@v1.post("/password-reset/confirm", responses=_errors(400, 503), summary="Set a new password")
 async def confirm_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
     await auth.reset_password(body.token, body.new_password)
     return Accepted(detail=PASSWORD_RESET)

@@ -82,3 +82,42 @@ class TooManyAttempts(AuthError):
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after_s)}
+
+
+class TooManyRegistrations(AuthError):
+    status = 429
+    code = "too_many_registrations"
+    detail = "Too many accounts were created from your network; try again later."
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"Too many accounts were created from your network; try again in "
+            f"{retry_after_s} seconds."
+        )
+        self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class Busy(AuthError):
+    """Every password-hash slot is taken and the queue behind them is full."""
+
+    status = 503
+    code = "busy"
+    detail = "The service is busy; try again in a moment."
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(log_reason="password-hash queue full")
+        self.retry_after_s = retry_after_s
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}
+
+
+class BodyTooLarge(AuthError):
+    status = 413
+    code = "body_too_large"
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"The request body is larger than {max_bytes} bytes.")

@@ -66,11 +66,13 @@ class ResetToken(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins counted per key (an account's address, a client address)."""
+    """Events counted per (scope, key), with a lock: failed logins per account and
+    client, per client and per account; registrations per client and network;
+    the once-per-interval mails. (Scopes are named in service.py.)"""
 
     __tablename__ = "login_throttles"
 
-    scope: Mapped[str] = mapped_column(String(16), primary_key=True)  # "account" | "address"
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(320), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer)
     window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

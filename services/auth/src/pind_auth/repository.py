@@ -144,7 +144,7 @@ class Repository:
             .values(used_at=now)
         )
 
-    # --- login throttling ----------------------------------------------------------------
+    # --- throttling ------------------------------------------------------------------
     async def locked_until(self, keys: list[tuple[str, str]], now: datetime) -> datetime | None:
         """The latest lock among ``(scope, key)`` pairs still in force, if any."""
         found = await self.session.execute(
@@ -155,44 +155,84 @@ class Repository:
         )
         return found.scalar_one_or_none()
 
-    async def record_failure(
-        self, scope: str, key: str, now: datetime, *, window: timedelta, limit: int
-    ) -> datetime | None:
-        """Count one failed login in the key's current window (a new window once
-        the last one ended); lock the key for ``window`` when it reaches ``limit``.
-        One atomic upsert, so instances racing on the same key count correctly."""
+    async def count(
+        self, scope: str, key: str, now: datetime, *, window: timedelta, sliding: bool
+    ) -> tuple[int, datetime]:
+        """Count one event (a failed login, a registration) for the key and
+        return the count and when its window started. The count starts again
+        once ``window`` passed since the window started or, when ``sliding``,
+        since the last event. One atomic upsert, so instances racing on the
+        same key count correctly."""
         table = LoginThrottle.__table__
-        lock_end = now + window
         expired = table.c.window_started_at <= now - window
-        failures = case((expired, 1), else_=table.c.failures + 1)
-        first = pg_insert(LoginThrottle).values(
-            scope=scope,
-            key=key,
-            failures=1,
-            window_started_at=now,
-            locked_until=lock_end if limit <= 1 else None,
+        statement = (
+            pg_insert(LoginThrottle)
+            .values(scope=scope, key=key, failures=1, window_started_at=now, locked_until=None)
+            .on_conflict_do_update(
+                index_elements=[LoginThrottle.scope, LoginThrottle.key],
+                set_={
+                    "failures": case((expired, 1), else_=table.c.failures + 1),
+                    "window_started_at": now
+                    if sliding
+                    else case((expired, now), else_=table.c.window_started_at),
+                    "locked_until": case((expired, None), else_=table.c.locked_until),
+                },
+            )
+            .returning(LoginThrottle.failures, LoginThrottle.window_started_at)
         )
-        statement = first.on_conflict_do_update(
-            index_elements=[LoginThrottle.scope, LoginThrottle.key],
-            set_={
-                "failures": failures,
-                "window_started_at": case((expired, now), else_=table.c.window_started_at),
-                "locked_until": case(
-                    (failures >= limit, lock_end), (expired, None), else_=table.c.locked_until
-                ),
-            },
-        ).returning(LoginThrottle.locked_until)
-        locked_until: datetime | None = (await self.session.execute(statement)).scalar_one()
-        return locked_until
+        failures, started = (await self.session.execute(statement)).one()
+        return int(failures), started
 
-    async def clear_failures(self, scope: str, key: str) -> None:
+    async def lock(self, scope: str, key: str, until: datetime) -> None:
+        """Refuse the key until ``until`` (a lock already longer stays)."""
+        await self.session.execute(
+            update(LoginThrottle)
+            .where(LoginThrottle.scope == scope, LoginThrottle.key == key)
+            .values(locked_until=func.greatest(LoginThrottle.locked_until, until))
+        )
+
+    async def claim_once_per(
+        self, scope: str, key: str, now: datetime, interval: timedelta
+    ) -> bool:
+        """True at most once per ``interval`` for the key (e.g. one mail per
+        hour per account), however many instances ask at once."""
+        table = LoginThrottle.__table__
+        statement = (
+            pg_insert(LoginThrottle)
+            .values(
+                scope=scope, key=key, failures=1, window_started_at=now, locked_until=now + interval
+            )
+            .on_conflict_do_update(
+                index_elements=[LoginThrottle.scope, LoginThrottle.key],
+                set_={
+                    "failures": table.c.failures + 1,
+                    "window_started_at": now,
+                    "locked_until": now + interval,
+                },
+                where=(table.c.locked_until.is_(None)) | (table.c.locked_until <= now),
+            )
+            .returning(LoginThrottle.scope)
+        )
+        return (await self.session.execute(statement)).first() is not None
+
+    async def clear_throttle(self, scope: str, key: str) -> None:
         await self.session.execute(
             delete(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.key == key)
         )
 
+    async def clear_throttles_ending(self, scope: str, suffix: str) -> None:
+        """Delete the scope's rows whose key ends with ``#<suffix>`` (one account's,
+        from every client)."""
+        await self.session.execute(
+            delete(LoginThrottle).where(
+                LoginThrottle.scope == scope, LoginThrottle.key.endswith(f"#{suffix}")
+            )
+        )
+
     # --- housekeeping --------------------------------------------------------------------
     async def sweep(self, now: datetime, *, throttle_window: timedelta) -> dict[str, int]:
-        """Delete what can no longer matter: dead refresh and reset tokens, old throttles."""
+        """Delete what can no longer matter: dead refresh and reset tokens, and
+        throttles whose window (the longest of any scope) ended and lock expired."""
         refresh = await self.session.execute(
             delete(RefreshToken).where(
                 (RefreshToken.expires_at < now) | (RefreshToken.family_expires_at < now)

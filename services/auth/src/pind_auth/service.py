@@ -4,6 +4,13 @@ Argon2 work (about 100 ms) never runs inside a database transaction: reads
 happen in one short transaction, hashing outside any, writes in another that
 re-checks what it relies on. Errors are raised after a transaction has
 committed whatever must survive them (a failed login's count, a revoked family).
+
+Throttling never locks an account for everyone (anyone could keep a known
+account locked): failed sign-ins are counted per account *and client address*,
+and past ``throttle_account_failures`` each further try from that client waits
+a delay that doubles; a client address failing across many accounts waits out
+the window; failures of one account from everywhere only raise an alert metric.
+Registrations are counted per client address and network.
 """
 
 from __future__ import annotations
@@ -23,21 +30,24 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_auth.adapters.smtp import MailDeliveryError, SmtpMailer
+from pind_auth.clients import account_address_key, account_suffix, address_key, network_key
 from pind_auth.emails import EmailAddress, EmailRejected, lookup_key, parse_email
 from pind_auth.errors import (
     AuthError,
+    Busy,
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
     InvalidResetToken,
     NotAuthenticated,
     TooManyAttempts,
+    TooManyRegistrations,
     WeakPassword,
 )
-from pind_auth.metrics import LOGINS, REFRESH_REUSE
+from pind_auth.metrics import ACCOUNTS_UNDER_ATTACK, LOGINS, REFRESH_REUSE, THROTTLED
 from pind_auth.models import RefreshToken, ResetToken, User
 from pind_auth.repository import Repository
-from pind_auth.security.passwords import PasswordHashing
+from pind_auth.security.passwords import HashQueueFull, PasswordHashing, Verification
 from pind_auth.security.policy import PasswordPolicy
 from pind_auth.security.tokens import (
     AccessClaims,
@@ -53,6 +63,14 @@ from pind_contracts import UserChanged
 log = structlog.get_logger(__name__)
 
 Clock = Callable[[], datetime]
+
+# Throttle scopes (auth.login_throttles.scope).
+ACCOUNT_ADDRESS = "account_address"  # failed sign-ins of one account from one client
+ADDRESS = "address"  # failed sign-ins from one client, any account
+ACCOUNT = "account"  # failed sign-ins of one account from anywhere (alert only)
+REGISTER_ADDRESS = "register_addr"  # registrations from one client
+REGISTER_NETWORK = "register_net"  # registrations from one client network
+TAKEN_MAIL = "taken_mail"  # the last "someone used your address" mail of an account
 
 
 def utcnow() -> datetime:
@@ -106,15 +124,20 @@ class AuthService:
         self._clock = clock
         self._policy = PasswordPolicy(settings.password_min_length, settings.password_max_length)
         self._window = timedelta(seconds=settings.throttle_window_s)
+        self._register_window = timedelta(seconds=settings.register_window_s)
         self._mail_tasks: set[asyncio.Task[None]] = set()
 
     # --- accounts -------------------------------------------------------------------------
-    async def register(self, raw_email: str, password: str) -> None:
+    async def register(
+        self, raw_email: str, password: str, client_address: str | None = None
+    ) -> None:
         """Create the account, or, when the address is taken, tell its owner by
-        mail. The caller sees the same answer either way (no enumeration)."""
+        mail (at most once per interval). The caller sees the same answer either
+        way (no enumeration). Limited per client address and network."""
         email = self._email(raw_email)
         self._check_policy(password, email.address)
-        password_hash = await self._hashing.hash(password)  # before we know: same cost
+        await self._count_registration(client_address)
+        password_hash = await self._hash(password)  # before we know: same cost
         now = self._clock()
         user_id = uuid.uuid4()
         owner: User | None = None
@@ -127,8 +150,12 @@ class AuthService:
             else:
                 owner = await repo.user_by_email_key(email.key)
         if owner is not None:
-            log.info("registration for a taken address; owner notified")
-            self._send_later(self._taken_address_mail(owner.email))
+            interval = timedelta(seconds=self._s.taken_address_mail_interval_s)
+            async with self._tx() as repo:
+                mail = await repo.claim_once_per(TAKEN_MAIL, owner.email_key, now, interval)
+            log.info("registration for a taken address", owner_notified=mail)
+            if mail:
+                self._send_later(self._taken_address_mail(owner.email))
         elif created:
             log.info("account registered", user_id=str(user_id))
 
@@ -139,11 +166,13 @@ class AuthService:
             raise NotAuthenticated(log_reason="account no longer exists")
         return Account(user.id, user.email, user.created_at)
 
-    async def change_password(self, claims: AccessClaims, current: str, new: str) -> None:
+    async def change_password(
+        self, claims: AccessClaims, current: str, new: str, client_address: str | None = None
+    ) -> None:
         """Set a new password; every other session of the account ends."""
-        user = await self._reauthenticate(claims, current)
+        user = await self._reauthenticate(claims, current, client_address)
         self._check_policy(new, user.email)
-        new_hash = await self._hashing.hash(new)
+        new_hash = await self._hash(new)
         now = self._clock()
         async with self._tx() as repo:
             await repo.set_password_hash(user.id, new_hash, changed_at=now)
@@ -151,10 +180,12 @@ class AuthService:
             await repo.use_reset_tokens(user.id, now)
         log.info("password changed", user_id=str(user.id))
 
-    async def delete_account(self, claims: AccessClaims, password: str) -> None:
+    async def delete_account(
+        self, claims: AccessClaims, password: str, client_address: str | None = None
+    ) -> None:
         """Erase the account and its tokens, and say so on ``pind.user.v1``
         in the same transaction (through the outbox)."""
-        user = await self._reauthenticate(claims, password)
+        user = await self._reauthenticate(claims, password, client_address)
         now = self._clock()
         async with self._tx() as repo:
             if await repo.delete_user(user.id):
@@ -177,22 +208,14 @@ class AuthService:
         now = self._clock()
         access_ttl_s = self._s.legacy_access_token_ttl_s if legacy_client else None
         key = lookup_key(username)
-        throttled = [("account", key)]
-        if client_address:
-            throttled.append(("address", client_address))
         async with self._tx() as repo:
-            locked_until = await repo.locked_until(throttled, now)
-            user = None if locked_until else await repo.user_by_email_key(key)
-        if locked_until is not None:
-            LOGINS.labels("throttled").inc()
-            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
+            await self._refuse_if_throttled(repo, key, client_address, now)
+            user = await repo.user_by_email_key(key)
 
         if len(password) > self._s.password_max_length * 4:
             verified_ok, new_hash = False, None  # not worth hashing; not a password we issued
         else:
-            verification = await self._hashing.verify(
-                user.password_hash if user else None, password
-            )
+            verification = await self._verify(user.password_hash if user else None, password)
             verified_ok, new_hash = verification.ok, verification.new_hash
         if not verified_ok or user is None:
             await self._count_failure(key, client_address)
@@ -203,7 +226,7 @@ class AuthService:
             if await repo.user_by_id(user.id) is None:  # deleted meanwhile
                 pair = None
             else:
-                await repo.clear_failures("account", key)
+                await repo.clear_throttle(ACCOUNT_ADDRESS, account_address_key(key, client_address))
                 if new_hash is not None:
                     await repo.rehash(user.id, new_hash, expected=user.password_hash)
                 pair = await self._start_session(repo, user.id, now, access_ttl_s=access_ttl_s)
@@ -295,7 +318,7 @@ class AuthService:
         if row is None or user is None or not self._reset_usable(row, self._clock()):
             raise InvalidResetToken()
         self._check_policy(new_password, user.email)
-        new_hash = await self._hashing.hash(new_password)
+        new_hash = await self._hash(new_password)
         now = self._clock()
         async with self._tx() as repo:
             row = await repo.reset_token_for_update(token_hash)  # re-check under lock
@@ -304,7 +327,8 @@ class AuthService:
                 await repo.use_reset_tokens(user.id, now)
                 await repo.set_password_hash(user.id, new_hash, changed_at=now)
                 await repo.revoke_sessions(user.id, now)
-                await repo.clear_failures("account", user.email_key)
+                # Whoever holds the mailbox is the owner: their delays end everywhere.
+                await repo.clear_throttles_ending(ACCOUNT_ADDRESS, account_suffix(user.email_key))
         if not usable:
             raise InvalidResetToken(log_reason="spent concurrently")
         log.info("password reset", user_id=str(user.id))
@@ -312,7 +336,9 @@ class AuthService:
     # --- housekeeping ----------------------------------------------------------------------
     async def sweep(self) -> dict[str, int]:
         async with self._tx() as repo:
-            return await repo.sweep(self._clock(), throttle_window=self._window)
+            return await repo.sweep(
+                self._clock(), throttle_window=max(self._window, self._register_window)
+            )
 
     async def drain_mail(self) -> None:
         """Wait for mail still being sent (at shutdown)."""
@@ -331,37 +357,101 @@ class AuthService:
         if violation is not None:
             raise WeakPassword(violation.message, code=violation.code)
 
-    async def _reauthenticate(self, claims: AccessClaims, password: str) -> User:
-        """The caller's account, after checking its password again (throttled)."""
+    async def _reauthenticate(
+        self, claims: AccessClaims, password: str, client_address: str | None
+    ) -> User:
+        """The caller's account, after checking its password again (throttled
+        as a login from the same client)."""
         now = self._clock()
         async with self._tx() as repo:
             user = await repo.user_by_id(claims.user_id)
-            locked_until = (
-                await repo.locked_until([("account", user.email_key)], now) if user else None
-            )
+            if user is not None:
+                await self._refuse_if_throttled(repo, user.email_key, client_address, now)
         if user is None:
             raise NotAuthenticated(log_reason="account no longer exists")
-        if locked_until is not None:
-            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
-        if not (await self._hashing.verify(user.password_hash, password)).ok:
-            await self._count_failure(user.email_key, None)
+        if not (await self._verify(user.password_hash, password)).ok:
+            await self._count_failure(user.email_key, client_address)
             raise InvalidCredentials("The password is incorrect.")
         return user
 
-    async def _count_failure(self, key: str, client_address: str | None) -> None:
+    async def _refuse_if_throttled(
+        self, repo: Repository, email_key: str, client_address: str | None, now: datetime
+    ) -> None:
+        """:class:`TooManyAttempts` while this client must wait for this account
+        (or, having failed across many accounts, for any)."""
+        keys = [(ACCOUNT_ADDRESS, account_address_key(email_key, client_address))]
+        if client_address:
+            keys.append((ADDRESS, address_key(client_address)))
+        locked_until = await repo.locked_until(keys, now)
+        if locked_until is not None:
+            LOGINS.labels("throttled").inc()
+            THROTTLED.labels("login").inc()
+            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
+
+    async def _count_failure(self, email_key: str, client_address: str | None) -> None:
         now = self._clock()
+        s = self._s
         async with self._tx() as repo:
-            await repo.record_failure(
-                "account", key, now, window=self._window, limit=self._s.throttle_account_failures
+            pair = account_address_key(email_key, client_address)
+            failures, _ = await repo.count(
+                ACCOUNT_ADDRESS, pair, now, window=self._window, sliding=True
             )
+            if failures >= s.throttle_account_failures:
+                doublings = min(failures - s.throttle_account_failures, 32)
+                delay = min(s.throttle_delay_max_s, s.throttle_delay_base_s * 2**doublings)
+                await repo.lock(ACCOUNT_ADDRESS, pair, now + timedelta(seconds=delay))
             if client_address:
-                await repo.record_failure(
-                    "address",
-                    client_address,
-                    now,
-                    window=self._window,
-                    limit=self._s.throttle_address_failures,
+                client = address_key(client_address)
+                failures, started = await repo.count(
+                    ADDRESS, client, now, window=self._window, sliding=False
                 )
+                if failures >= s.throttle_address_failures:
+                    await repo.lock(ADDRESS, client, started + self._window)
+            failures, _ = await repo.count(
+                ACCOUNT, email_key, now, window=self._window, sliding=False
+            )
+        if failures == s.throttle_account_alert_failures:
+            ACCOUNTS_UNDER_ATTACK.inc()
+            log.warning(
+                "one account failing from many clients",
+                account=account_suffix(email_key),
+                failures=failures,
+            )
+
+    async def _count_registration(self, client_address: str | None) -> None:
+        """:class:`TooManyRegistrations` once the client, or its network, made
+        too many registrations in the window (every try counts)."""
+        if not client_address:
+            return
+        now = self._clock()
+        limits = (
+            (REGISTER_ADDRESS, address_key(client_address), self._s.register_address_limit),
+            (REGISTER_NETWORK, network_key(client_address), self._s.register_network_limit),
+        )
+        refused: list[tuple[str, datetime]] = []
+        async with self._tx() as repo:
+            for scope, key, limit in limits:
+                count, started = await repo.count(
+                    scope, key, now, window=self._register_window, sliding=False
+                )
+                if count > limit:
+                    refused.append((scope, started + self._register_window))
+        if refused:
+            scope, until = max(refused, key=lambda r: r[1])
+            THROTTLED.labels(scope).inc()
+            raise TooManyRegistrations(max(1, math.ceil((until - now).total_seconds())))
+
+    async def _hash(self, password: str) -> str:
+        try:
+            return await self._hashing.hash(password)
+        except HashQueueFull as exc:
+            raise Busy(exc.retry_after_s) from exc
+
+    async def _verify(self, stored: str | None, password: str) -> Verification:
+        try:
+            return await self._hashing.verify(stored, password)
+        except HashQueueFull as exc:
+            raise Busy(exc.retry_after_s) from exc
 
     async def _start_session(
         self,

@@ -1,15 +1,19 @@
 """The auth service's settings: every field reads ``PIND_<FIELD>``.
 
-Secrets have no default. Signing keys are required unless ``dev`` is set, in
-which case one is generated under ``run_dir`` on first start (never committed).
+Secrets have no default. Outside development (``dev`` unset) the service refuses
+to start with development-only values: no signing key (in development one is
+generated under ``run_dir``), a reset link to localhost, or plain SMTP to a mail
+server on another host.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, model_validator
 
 from pind_kit.settings import ServiceSettings
 
@@ -86,24 +90,104 @@ class AuthSettings(ServiceSettings):
     smtp_from: str = "pind <no-reply@pind.localhost>"
     smtp_timeout_s: float = Field(default=10.0, gt=0)
 
+    max_body_bytes: int = Field(
+        default=16 * 1024, ge=1024, description="Largest request body accepted (else 413)."
+    )
+
     # --- login throttling (state in PostgreSQL) ---------------------------------------
     throttle_window_s: int = Field(
-        default=900, ge=1, description="Failures counted in this window; lockout as long."
+        default=900,
+        ge=1,
+        description="Failures are counted until this long passes without one; an address "
+        "over its limit waits as long.",
     )
-    throttle_account_failures: int = Field(default=5, ge=1)
-    throttle_address_failures: int = Field(default=20, ge=1)
-    trusted_proxies: list[str] = Field(
+    throttle_account_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one account from one client address before each "
+        "further try there must wait (a delay that doubles; the owner elsewhere is not "
+        "affected).",
+    )
+    throttle_delay_base_s: float = Field(
+        default=1.0, gt=0, description="The first delay after the free failures."
+    )
+    throttle_delay_max_s: float = Field(
+        default=900.0, gt=0, description="The longest delay for one account and address."
+    )
+    throttle_address_failures: int = Field(
+        default=20,
+        ge=1,
+        description="Failed sign-ins from one client address (an IPv6 /64), any account, "
+        "before it waits out the window.",
+    )
+    throttle_account_alert_failures: int = Field(
+        default=50,
+        ge=1,
+        description="Failures for one account, from anywhere, that count it as under attack "
+        "(metric pind_auth_accounts_under_attack_total; nobody is locked out).",
+    )
+    trusted_proxies: list[IPvAnyNetwork] = Field(
         default_factory=list,
-        description="Peer addresses whose X-Forwarded-For is believed (the gateway's).",
+        description="Networks (CIDR, or single addresses) of the proxies whose "
+        "X-Forwarded-For is believed: the gateway's pods or containers.",
+    )
+
+    # --- registration ----------------------------------------------------------------------
+    register_window_s: int = Field(default=3600, ge=1, description="Registrations counted per.")
+    register_address_limit: int = Field(
+        default=10, ge=1, description="Registrations per client address (IPv6: /64) per window."
+    )
+    register_network_limit: int = Field(
+        default=50,
+        ge=1,
+        description="Registrations per client network (IPv4 /24, IPv6 /48) per window.",
+    )
+    taken_address_mail_interval_s: int = Field(
+        default=3600,
+        ge=0,
+        description="At most one 'someone tried to register your address' mail per account "
+        "in this time.",
+    )
+    hash_queue_limit: int = Field(
+        default=32,
+        ge=0,
+        description="Password hashes that may wait for a slot; beyond that a request is "
+        "answered 503 with Retry-After.",
     )
 
     @model_validator(mode="after")
-    def _keys_in_production(self) -> AuthSettings:
-        if not self.dev and self.jwt_signing_key is None and self.jwt_key_dir is None:
+    def _no_development_values_in_production(self) -> AuthSettings:
+        if self.password_max_length < self.password_min_length:
+            raise ValueError("password_max_length is below password_min_length")
+        if self.dev:
+            return self
+        if self.jwt_signing_key is None and self.jwt_key_dir is None:
             raise ValueError(
                 "no signing key: set PIND_JWT_SIGNING_KEY or PIND_JWT_KEY_DIR "
                 "(or PIND_DEV=true to generate a development key under PIND_RUN_DIR)"
             )
-        if self.password_max_length < self.password_min_length:
-            raise ValueError("password_max_length is below password_min_length")
+        reset_host = urlsplit(self.reset_url).hostname or ""
+        if is_local_host(reset_host):
+            raise ValueError(
+                f"PIND_RESET_URL={self.reset_url} points at this machine: mailed reset links "
+                "would open the reader's own computer; set the web client's public address "
+                "(or PIND_DEV=true for development)"
+            )
+        if self.smtp_security == "none" and not is_local_host(self.smtp_host):
+            raise ValueError(
+                f"PIND_SMTP_SECURITY=none sends reset links unencrypted to {self.smtp_host}; "
+                "use starttls or tls for a mail server on another host "
+                "(or PIND_DEV=true for development)"
+            )
         return self
+
+
+def is_local_host(host: str) -> bool:
+    """Whether ``host`` names this machine (localhost or a loopback address)."""
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,80 @@
+"""A limit on request body size, enforced before the body is read: 413 at once
+when Content-Length says so, or as soon as a streamed body passes the limit."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pind_auth.errors import BodyTooLarge
+
+
+class _Overflow(Exception):
+    pass
+
+
+class BodySizeLimit:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0  # h11/httptools refuse it first; count what arrives
+                if declared > self.max_bytes:
+                    await self._reject(send)
+                    return
+
+        received = 0
+        overflowed = False
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, overflowed
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    overflowed = True
+                    raise _Overflow
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if overflowed:
+                return  # whatever the app answers to the cut body is replaced by the 413
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not overflowed:
+                raise
+        if overflowed and not response_started:
+            await self._reject(send)
+
+    async def _reject(self, send: Send) -> None:
+        error = BodyTooLarge(self.max_bytes)
+        body = json.dumps({"detail": error.message, "code": error.error_code}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": error.status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
