@@ -143,6 +143,25 @@ if ! "${sync[@]}" >&2; then
   die "'${sync[*]}' failed. If uv.lock is out of date with a pyproject.toml, run 'uv lock' and commit it; if no Python 3.11/3.12 was found, install python3.11."
 fi
 
+# ------------------------------------------------------------------ pind on PATH
+# The `pind` command (cli/) lands in the workspace's .venv/bin; a link in
+# ~/.local/bin ($PIND_BIN_DIR; set it empty to skip), which most shells put on
+# PATH, makes it reachable anywhere. `uv run pind` works without it.
+bin_dir="${PIND_BIN_DIR-$HOME/.local/bin}"
+venv="${UV_PROJECT_ENVIRONMENT:-$PIND_ROOT/.venv}"
+if [[ -n "$bin_dir" && -x "$venv/bin/pind" ]]; then
+  if [[ -e "$bin_dir/pind" && ! -L "$bin_dir/pind" ]]; then
+    warn "$bin_dir/pind exists and is not a link: left as it is ('uv run pind' works)"
+  elif mkdir -p "$bin_dir" && ln -sfn "$venv/bin/pind" "$bin_dir/pind"; then
+    case ":$PATH:" in
+    *":$bin_dir:"*) info "pind: $bin_dir/pind -> $venv/bin/pind" ;;
+    *) warn "pind is linked in $bin_dir, which is not on your PATH: add it, or use 'uv run pind'" ;;
+    esac
+  else
+    warn "could not link pind into $bin_dir; 'uv run pind' works"
+  fi
+fi
+
 # ------------------------------------------------------------------ kafka
 "$PIND_ROOT/deploy/kafka/fetch.sh"
 
