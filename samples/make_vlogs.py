@@ -35,10 +35,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from food_specs import FOOD_VLOGS
 from vlog_render import FONT_BOLD, render_media, render_thumbnails
-from vlog_specs import FPS, SAMPLE_RATE, SCENARIOS, VLOGS, Track, Vlog
+from vlog_specs import FPS, SAMPLE_RATE, SCENARIOS, VLOGS, GoldVenue, Track, Vlog
 
-from pind_fakes.gazetteer import Gazetteer
+from pind_fakes.gazetteer import Gazetteer, haversine_m, normalise
+from pind_fakes.venues import Venue, VenueDirectory
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = REPO_ROOT / "samples"
@@ -236,7 +238,55 @@ def build_captions(vlog: Vlog) -> dict[str, object]:
     }
 
 
-def build_gold(vlog: Vlog, gazetteer: Gazetteer) -> dict[str, object]:
+_SAME_VENUE_M = 30.0
+"""Rows of one name this close are one venue listed by two source files."""
+
+
+def venue_row(gold: GoldVenue, venues: VenueDirectory) -> Venue:
+    """The one row of the venue index ``gold`` names; ValueError when none or
+    several distinct venues match (the spec must say which)."""
+    rows = [
+        v
+        for v in venues.venues
+        if normalise(v.name + v.branch) == normalise(gold.name + gold.branch)
+        and v.sigungu == gold.sigungu
+        and v.dong == gold.dong
+        and (gold.road is None or v.road_address.endswith(gold.road))
+    ]
+    if not rows:
+        raise ValueError(f"no venue row for {gold}")
+    first = rows[0]
+    if any(haversine_m(first.lat, first.lon, r.lat, r.lon) > _SAME_VENUE_M for r in rows[1:]):
+        raise ValueError(f"several venues match {gold}: {[r.road_address for r in rows]}")
+    return first
+
+
+def build_venues(vlog: Vlog, venues: VenueDirectory) -> list[dict[str, object]]:
+    out = []
+    for gold in vlog.venues:
+        row = venue_row(gold, venues)
+        same_name = sum(1 for v in venues.venues if normalise(v.name) == normalise(row.name))
+        out.append(
+            {
+                "name": row.place_name,
+                "aliases": list(gold.aliases),
+                "category": {"CE7": "cafe", "AD5": "lodging"}.get(row.group, "restaurant"),
+                "lat": row.lat,
+                "lon": row.lon,
+                "address": row.road_address or row.lot_address or row.area,
+                "venue_key": row.key,
+                "same_name": same_name,
+                "evidence": list(gold.evidence),
+                "first_seen_s": gold.first_seen_s,
+                "case": gold.how,
+            }
+        )
+    return out
+
+
+def build_gold(
+    vlog: Vlog, gazetteer: Gazetteer, venues: VenueDirectory | None = None
+) -> dict[str, object]:
     places = []
     for gold in vlog.places:
         place = gazetteer.lookup(gold.name, gold.category, gold.detail)
@@ -273,9 +323,19 @@ def build_gold(vlog: Vlog, gazetteer: Gazetteer) -> dict[str, object]:
                 }
             )
         start = end
+    food: dict[str, object] = {}
+    if vlog.venues:
+        if venues is None:
+            raise ValueError(f"{vlog.video_id} has venues: the venue index is needed")
+        food["venues"] = build_venues(vlog, venues)
+        food["not_visits"] = [vars(n) for n in vlog.not_visits]
+        food["held_out"] = vlog.held_out
+    if vlog.speech:
+        food["speech"] = [{"start_s": s.start, "dur_s": s.dur, "text": s.text} for s in vlog.speech]
     return {
         "video_id": vlog.video_id,
         "places": places,
+        **food,
         "on_screen_text": on_screen,
         "thumbnail_text": list(vlog.thumbnail_text),
         "mentioned_but_not_in_gazetteer": list(vlog.not_resolvable),
@@ -306,13 +366,19 @@ def main(argv: list[str] | None = None) -> int:
             os.environ.get("PIND_FAKES_GAZETTEER_DIR", REPO_ROOT / "data" / "gazetteer" / "kr")
         ),
     )
+    parser.add_argument(
+        "--venues-dir",
+        type=Path,
+        default=Path(os.environ.get("PIND_FAKES_VENUES_DIR", REPO_ROOT / "data" / "poi" / "kr")),
+    )
     args = parser.parse_args(argv)
     if not args.metadata_only and not shutil.which("ffmpeg"):
         sys.exit("ffmpeg is missing: apt-get install -y ffmpeg")
     if not FONT_BOLD.exists():
         sys.exit("Korean fonts are missing: apt-get install -y fonts-nanum")
     gazetteer = Gazetteer.load(args.gazetteer_dir)
-    for vlog in VLOGS:
+    venues = VenueDirectory.load(args.venues_dir)
+    for vlog in (*VLOGS, *FOOD_VLOGS):
         if args.only and vlog.video_id not in args.only:
             continue
         out_dir = args.out / vlog.video_id
@@ -322,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
             render_thumbnails(vlog, out_dir)
         _write_json(out_dir / "captions.json", build_captions(vlog))
         _write_json(out_dir / "info.json", build_info(vlog, out_dir))
-        _write_json(out_dir / "gold.json", build_gold(vlog, gazetteer))
+        _write_json(out_dir / "gold.json", build_gold(vlog, gazetteer, venues))
         sizes = {p.name: p.stat().st_size for p in sorted(out_dir.iterdir())}
         sys.stdout.write(f"{vlog.video_id}: {vlog.duration:.0f}s {sizes}\n")
     _write_json(args.out.parent / "scenarios.json", build_scenarios())

@@ -69,6 +69,35 @@ class GoldPlace:
 
 
 @dataclass(frozen=True)
+class GoldVenue:
+    """A restaurant, cafe or bar the vlog visits: one row of the venue index
+    (data/poi/kr), picked by name, branch, district and 행정동 (and the road
+    address where the 행정동 holds several of the name)."""
+
+    name: str
+    sigungu: str
+    dong: str
+    evidence: tuple[str, ...]  # speech | caption | ocr | title | description | chapter | hashtag
+    first_seen_s: float | None
+    branch: str = ""
+    road: str | None = None
+    aliases: tuple[str, ...] = ()
+    how: str = ""  # what the case tests: same name ×9, branch, sign only, address only…
+
+
+@dataclass(frozen=True)
+class NotAVisit:
+    """A name the vlog says that must not become a place: a dish named after a
+    city (춘천닭갈비 eaten in Seoul), a chain without its branch, a foreign
+    place; ``ambiguous`` names (several venues of the name in the same
+    neighbourhood) should be reported as ambiguous instead."""
+
+    text: str
+    why: str
+    ambiguous: bool = False
+
+
+@dataclass(frozen=True)
 class Vlog:
     video_id: str
     title: str
@@ -88,6 +117,12 @@ class Vlog:
     channel_id: str = "UCpindStrollingFoodie01"
     channel_handle: str = "@strollingfoodie-pind"
     extra: dict[str, object] = field(default_factory=dict)
+    venues: tuple[GoldVenue, ...] = ()
+    not_visits: tuple[NotAVisit, ...] = ()
+    speech: tuple[Segment, ...] = ()
+    """What is said, when the vlog has no captions (eval's stand-in for speech-to-text)."""
+    held_out: bool = False
+    """Written before tuning and kept out of it: make eval reports it apart."""
 
     @property
     def duration(self) -> float:

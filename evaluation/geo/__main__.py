@@ -1,8 +1,11 @@
 """`python -m evaluation.geo` (what `make eval` runs): geoparsing scores of the
 offline extraction on the research corpora ($PIND_EVAL_DIR, else
-../shared/data/eval/ beside the checkout) and on the sample vlogs. Options:
---limit N (documents per corpus), --only NAME[,NAME]. When a corpus asked for
-is absent it says where to get it and exits 2; ``--only vlogs`` needs none."""
+../shared/data/eval/ beside the checkout), on the sample vlogs, and the venue
+table of the food vlogs per geocoder configuration (offline; the fake Kakao
+Local in place of the offline venue index). Options: --limit N (documents per
+corpus), --only NAME[,NAME], --details (the venues missed and wrongly found).
+When a corpus asked for is absent it says where to get it and exits 2;
+``--only vlogs,venues`` needs none."""
 
 from __future__ import annotations
 
@@ -22,8 +25,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evaluation.geo", description=__doc__)
     parser.add_argument("--limit", type=int, default=None, help="documents per corpus")
     parser.add_argument(
-        "--only", default="tr-news,geovirus,klue,klue-cv,vlogs", help="comma-separated corpora"
+        "--only",
+        default="tr-news,geovirus,klue,klue-cv,vlogs,venues",
+        help="comma-separated corpora",
     )
+    parser.add_argument("--details", action="store_true", help="list venue misses")
     parser.add_argument("--world-min-population", type=int, default=1000)
     parser.add_argument(
         "--demonyms",
@@ -70,7 +76,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     if "vlogs" in only:
         rows.append(run_vlogs(batch.with_policy(FusionPolicy())))
-    sys.stdout.write(render(rows))
+    if rows:
+        sys.stdout.write(render(rows))
+    if "venues" in only:
+        from evaluation.geo.venue_configs import venue_configurations
+        from evaluation.geo.venues import render_venues, run_venues
+
+        with venue_configurations(batch.with_policy(FusionPolicy())) as configurations:
+            sys.stdout.write(render_venues(run_venues(configurations), details=args.details))
     return 0
 
 

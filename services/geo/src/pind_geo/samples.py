@@ -46,6 +46,11 @@ def vlog_units(folder: Path) -> list[TextUnit]:
             for s in manual[0]["segments"]
         ]
     gold = json.loads((folder / "gold.json").read_text())
+    if not tracks:
+        units += [
+            TextUnit("transcript", s["text"], start_s=s["start_s"], lang=info.get("language"))
+            for s in gold.get("speech", [])
+        ]
     units += [
         TextUnit("ocr", t["text"], start_s=t["start_s"], lang=t.get("lang"))
         for t in gold.get("on_screen_text", [])

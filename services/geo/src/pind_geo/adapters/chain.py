@@ -27,6 +27,10 @@ class GeocoderChain:
         return "+".join(g.name for g in self._geocoders)
 
     @property
+    def geocoders(self) -> tuple[Geocoder, ...]:
+        return self._geocoders
+
+    @property
     def has_online(self) -> bool:
         return any(getattr(g, "online", False) for g in self._geocoders)
 

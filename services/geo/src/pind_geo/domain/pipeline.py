@@ -59,6 +59,14 @@ class PlaceExtractor:
         """The same extractors and geocoders, fused under another policy."""
         return PlaceExtractor(self._candidates, self._geocoder, policy, self._language_model)
 
+    def with_geocoder(self, geocoder: Geocoder) -> PlaceExtractor:
+        """The same extractors, resolving with another geocoder (chain)."""
+        return PlaceExtractor(self._candidates, geocoder, self._policy, self._language_model)
+
+    @property
+    def geocoder(self) -> Geocoder:
+        return self._geocoder
+
     def with_language_model(self, language_model: LanguageModelNames | None) -> PlaceExtractor:
         return PlaceExtractor(self._candidates, self._geocoder, self._policy, language_model)
 
