@@ -25,10 +25,11 @@ TEST_EXTRAS := easyocr
 TEST_STAMP  := $(RUN_DIR)/.setup-test.stamp
 KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
 SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
-                fakes/pyproject.toml services/*/pyproject.toml cli/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
+                fakes/pyproject.toml services/*/pyproject.toml cli/pyproject.toml \
+                examples/analytics/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
 PYTEST_ARGS ?=
 EVAL_ARGS   ?=
-MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src cli/src
+MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src cli/src examples/analytics/src
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \
