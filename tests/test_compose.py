@@ -2,7 +2,10 @@
 stack as `make up`: every container resolved (image, build, command,
 environment, dependencies), every setting the local stack gives a service
 given to its container too, and no setting left pointing at 127.0.0.1, which
-inside a container is the container itself.
+inside a container is the container itself. The compose file and the k8s
+manifests (rendered by `kubectl kustomize`) give the gateway auth's address and
+auth the network of the proxies whose X-Forwarded-For it believes, and the k8s
+auth starts with its production checks.
 
 No Docker engine is needed: `scripts/compose.sh render` renders the file with
 `docker compose config` or, without the plugin, with compose-go (the loader
@@ -13,14 +16,18 @@ containers start (`make compose-up`, on a machine with a Docker engine).
 from __future__ import annotations
 
 import importlib
+import ipaddress
 import json
 import re
+import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from pydantic_settings import BaseSettings
 
 from pind_kit.testing import REPO_ROOT
@@ -196,3 +203,141 @@ def test_no_setting_points_a_container_at_itself(name: str) -> None:
             source = "docker-compose.yml" if key in environment else "its default"
             wrong.append(f"{key}={value} ({source})")
     assert not wrong, f"{name}: in a container these reach the container itself: {wrong}"
+
+
+# --- what the containers need to reach and trust each other (issue 13, finding 2) ---------
+K8S_DIR = REPO_ROOT / "deploy" / "k8s"
+AUTH_PORT = 8001
+
+
+def _networks(value: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    parsed = json.loads(value)
+    assert isinstance(parsed, list) and parsed, f"not a JSON list of networks: {value}"
+    return [ipaddress.ip_network(n) for n in parsed]
+
+
+def _auth_settings(environment: dict[str, str]) -> Any:
+    """AuthSettings as the container would build them (secrets supplied here)."""
+    from pind_auth.settings import AuthSettings
+
+    values = {k.removeprefix("PIND_").lower(): v for k, v in environment.items()}
+    values.pop("trusted_proxies", None)  # checked as networks below
+    values["database_url"] = "postgresql+asyncpg://pind_auth:x@postgres:5432/pind"
+    values.setdefault("jwt_signing_key", "unused: only the settings are built")
+    fields = AuthSettings.model_fields
+    return AuthSettings.model_validate({k: v for k, v in values.items() if k in fields})
+
+
+def test_compose_gateway_reaches_auth_by_its_service_name() -> None:
+    environment = service("gateway")["environment"]
+    auth_url = urlsplit(environment["PIND_AUTH_URL"])
+    jwks_url = urlsplit(environment["PIND_AUTH_JWKS_URL"])
+    assert (auth_url.hostname, auth_url.port) == ("auth", AUTH_PORT)
+    assert (jwks_url.hostname, jwks_url.port, jwks_url.path) == (
+        "auth",
+        AUTH_PORT,
+        "/.well-known/jwks.json",
+    )
+    assert service("auth")["environment"]["PIND_HTTP_PORT"] == str(AUTH_PORT)
+
+
+def test_compose_auth_trusts_the_network_the_gateway_runs_in() -> None:
+    project = rendered()
+    subnets = [
+        ipaddress.ip_network(entry["subnet"])
+        for entry in project["networks"]["default"]["ipam"]["config"]
+    ]
+    assert subnets, "the compose network has no fixed subnet to name as trusted"
+    assert set(service("gateway").get("networks") or {"default": None}) == {"default"}
+    trusted = _networks(service("auth")["environment"]["PIND_TRUSTED_PROXIES"])
+    for subnet in subnets:
+        assert any(subnet.subnet_of(n) for n in trusted if n.version == subnet.version), (
+            f"auth does not trust the gateway's network {subnet} (trusts {trusted})"
+        )
+
+
+@cache
+def k8s_objects() -> list[dict[str, Any]]:
+    """deploy/k8s as `kubectl kustomize` renders it (without kubectl: the
+    kustomization's resources, loaded as kustomize would before its transforms,
+    which here only set the namespace and image every file already names)."""
+    kubectl = shutil.which("kubectl")
+    if kubectl:
+        done = subprocess.run(
+            [kubectl, "kustomize", str(K8S_DIR)], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"kubectl kustomize failed:\n{done.stderr}"
+        documents = list(yaml.safe_load_all(done.stdout))
+    else:
+        kustomization = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())
+        documents = [
+            doc
+            for name in kustomization["resources"]
+            for doc in yaml.safe_load_all((K8S_DIR / name).read_text(encoding="utf-8"))
+        ]
+    return [doc for doc in documents if doc]
+
+
+def k8s_object(kind: str, name: str) -> dict[str, Any]:
+    found = [o for o in k8s_objects() if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(found) == 1, f"deploy/k8s has {len(found)} {kind} {name!r}"
+    return found[0]
+
+
+def k8s_env(deployment: str) -> dict[str, str]:
+    """The plain environment of a Deployment's container: its ConfigMaps, then
+    its own values (secrets, which come from outside, are left out)."""
+    container = k8s_object("Deployment", deployment)["spec"]["template"]["spec"]["containers"][0]
+    environment: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        environment |= k8s_object("ConfigMap", source["configMapRef"]["name"])["data"]
+    for item in container.get("env", []):
+        if "value" in item:
+            environment[item["name"]] = item["value"]
+    return environment
+
+
+def test_k8s_gateway_reaches_auth_through_its_service() -> None:
+    environment = k8s_env("gateway")
+    namespace = k8s_object("Service", "auth")["metadata"]["namespace"]
+    port = k8s_object("Service", "auth")["spec"]["ports"][0]["port"]
+    for key, path in (("PIND_AUTH_URL", ""), ("PIND_AUTH_JWKS_URL", "/.well-known/jwks.json")):
+        assert key in environment, f"the gateway's pods have no {key}: it would be 127.0.0.1"
+        url = urlsplit(environment[key])
+        assert url.hostname in ("auth", f"auth.{namespace}", f"auth.{namespace}.svc.cluster.local")
+        assert url.port == port and url.path.rstrip("/") == path
+
+
+def test_k8s_auth_trusts_the_pod_network_and_only_the_gateway_reaches_it() -> None:
+    auth, gateway = k8s_env("auth"), k8s_env("gateway")
+    trusted = _networks(auth["PIND_TRUSTED_PROXIES"])
+    assert all(n.is_private for n in trusted), f"public networks trusted: {trusted}"
+    assert gateway.get("FORWARDED_ALLOW_IPS"), "uvicorn would believe only 127.0.0.1"
+    for network in gateway["FORWARDED_ALLOW_IPS"].split(","):
+        assert ipaddress.ip_network(network.strip()).is_private
+    policy = k8s_object("NetworkPolicy", "auth-from-gateway")["spec"]
+    assert policy["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "auth"}
+    sources = [peer for rule in policy["ingress"] for peer in rule["from"]]
+    pod_sources = [p["podSelector"]["matchLabels"] for p in sources if "podSelector" in p]
+    assert pod_sources == [{"app.kubernetes.io/name": "gateway"}]
+
+
+def test_k8s_auth_starts_in_production_with_the_manifests_values() -> None:
+    environment = k8s_env("auth")
+    assert environment["PIND_DEV"] == "false"
+    settings = _auth_settings(environment)  # refuses localhost links and plain remote SMTP
+    assert not settings.dev
+    assert urlsplit(settings.reset_url).scheme == "https"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_no_k8s_setting_points_a_pod_at_itself(name: str) -> None:
+    environment = k8s_env(name)
+    wrong = []
+    for key, default in env_names(settings_class(name)).items():
+        if (name, key) in LOOPBACK_ON_PURPOSE and key in {"PIND_SMTP_FROM", "PIND_CORS_ORIGINS"}:
+            continue
+        value = environment.get(key, default)
+        if LOOPBACK.search(str(value)):
+            wrong.append(f"{key}={value}")
+    assert not wrong, f"{name}: in a pod these reach the pod itself: {wrong}"

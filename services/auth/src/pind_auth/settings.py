@@ -9,6 +9,7 @@ server on another host.
 from __future__ import annotations
 
 import ipaddress
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -127,9 +128,10 @@ class AuthSettings(ServiceSettings):
         "(metric pind_auth_accounts_under_attack_total; nobody is locked out).",
     )
     trusted_proxies: list[IPvAnyNetwork] = Field(
-        default_factory=list,
+        default_factory=lambda: [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")],
         description="Networks (CIDR, or single addresses) of the proxies whose "
-        "X-Forwarded-For is believed: the gateway's pods or containers.",
+        "X-Forwarded-For is believed: the gateway's pods or containers (by default this "
+        "machine, where the local stack's gateway runs).",
     )
 
     # --- registration ----------------------------------------------------------------------
