@@ -1,3 +1,6 @@
+"""The whole system for the tests under ``tests/`` (end to end and chaos):
+one topic namespace and one stack of six service processes per session."""
+
 from __future__ import annotations
 
 import uuid
