@@ -34,7 +34,7 @@ SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh de
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
-        compose-config compose-up compose-down clean-run smoke
+        compose-config compose-up compose-down clean-run smoke chaos
 
 # The commands of README.md's "Commands" table: `make help` lists them first,
 # the building blocks after; `make smoke` runs them (tests/test_commands.py
@@ -130,6 +130,9 @@ lint-shell: ## shellcheck the scripts
 bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	scripts/bench.sh
+
+chaos: setup-for-test ## fault scenarios on the whole stack: poison events, kill -9 of each service, PostgreSQL and Kafka stopped PIND_CHAOS_OUTAGE_S (30) s; prints scenario → outcome
+	PIND_CHAOS=all scripts/test.sh tests/chaos -q $(CHAOS_ARGS)
 
 fuzz: infra-up ## schemathesis on gateway + auth, anonymous and signed in, per-operation coverage (PIND_FUZZ_QUICK=true: a few examples)
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
