@@ -3,6 +3,11 @@
 Tests run in their own Kafka topic namespace (``test.``): a test run never
 feeds events to a stack started with ``make up`` on the same broker, and the
 end-to-end stack uses a namespace of its own on top.
+
+Kafka and PostgreSQL are the local processes ``make test`` starts, or, with
+``PIND_TEST_INFRA=containers``, testcontainers' modules: the plugin's
+``pytest_configure`` (pind_kit.testing.choose_infra) starts them before any
+fixture reads a setting, with the same fixtures and namespaces.
 """
 
 import os

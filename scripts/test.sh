@@ -37,12 +37,19 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 t0="$(now_s)"
-"$PIND_ROOT/scripts/infra.sh" up
-t1="$(now_s)"
-info "migrations: uv run python -m pind_kit.migrate"
-"$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m pind_kit.migrate ||
-  die "migrations failed ('uv run python -m pind_kit.migrate'); see the output above"
-t2="$(now_s)"
+if [[ "${PIND_TEST_INFRA:-local}" == containers ]]; then
+  # pytest starts testcontainers' Kafka and PostgreSQL and migrates them
+  # (pind_kit.testing.infra_containers); nothing local is started.
+  info "PIND_TEST_INFRA=containers: Kafka and PostgreSQL from testcontainers (needs Docker)"
+  t1="$t0" t2="$t0"
+else
+  "$PIND_ROOT/scripts/infra.sh" up
+  t1="$(now_s)"
+  info "migrations: uv run python -m pind_kit.migrate"
+  "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m pind_kit.migrate ||
+    die "migrations failed ('uv run python -m pind_kit.migrate'); see the output above"
+  t2="$(now_s)"
+fi
 
 if (($#)); then
   args=("$@")
