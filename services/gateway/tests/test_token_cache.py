@@ -10,14 +10,20 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 
-from pind_gateway.auth.tokens import ALGORITHM, TOKEN_TYPE, InvalidToken, TokenVerifier
+from pind_gateway.auth.tokens import (
+    ALGORITHM,
+    TOKEN_TYPE,
+    InvalidToken,
+    PublishedKeys,
+    TokenVerifier,
+)
 
 KEY = Ed25519PrivateKey.generate()
 JWK = OKPAlgorithm.to_jwk(KEY.public_key(), as_dict=True) | {"kid": "k1", "alg": ALGORITHM}
 
 
-async def _source() -> list[dict[str, object]]:
-    return [JWK]
+async def _source() -> PublishedKeys:
+    return PublishedKeys([JWK])
 
 
 def _token(exp_in_s: int, sub: uuid.UUID) -> str:

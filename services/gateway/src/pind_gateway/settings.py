@@ -114,6 +114,12 @@ class GatewaySettings(ServiceSettings):
         ge=0,
         description="Least time between two JWKS fetches caused by unknown key ids.",
     )
+    jwks_max_age_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="Longest the public keys are kept before they are fetched again (less when "
+        "auth's Cache-Control max-age says so): a key auth retires stops verifying by then.",
+    )
     auth_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of calls to auth.")
     map_tile_url: str = Field(
         default="",

@@ -1,8 +1,11 @@
-"""The legacy ``/auth/*`` bodies, as the first backend's clients send and read them
-(the auth service owns their meaning; the gateway checks shape and forwards)."""
+"""The ``/auth/*`` bodies as the first backend's clients send and read them, and
+the ``/api/v1/auth/*`` ones (the auth service owns their meaning; the gateway
+checks shape and forwards)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
@@ -36,3 +39,22 @@ class Tokens(BaseModel):
     token_type: str = Field(examples=["bearer"])
     refresh_token: str | None = None
     expires_in: int | None = Field(default=None, description="Seconds the access token lasts.")
+
+
+class RefreshRequest(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=256)
+
+
+class ChangePassword(BaseModel):
+    current_password: Password
+    new_password: Password
+
+
+class DeleteAccount(BaseModel):
+    password: Password = Field(description="The account's password, asked again.")
+
+
+class Account(BaseModel):
+    id: uuid.UUID
+    email: str
+    created_at: datetime

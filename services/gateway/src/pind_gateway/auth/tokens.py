@@ -4,6 +4,12 @@ Only ``EdDSA`` (Ed25519) is accepted, with the key named by ``kid``; an unknown
 ``kid`` refetches the key set (at most once per ``refetch_min_s``, so a flood of
 forged kids cannot hammer auth). Issuer, audience, expiry and the other
 registered claims are required and checked strictly.
+
+The key set is kept as long as auth's ``Cache-Control: max-age`` says (at most
+``max_age_cap_s``), then fetched again: a key auth stops publishing stops
+verifying within that time, tokens already verified with it included. While
+auth cannot be reached the keys last fetched stay in use (only auth can
+retire a key) and the fetch is retried every second.
 """
 
 from __future__ import annotations
@@ -16,13 +22,14 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pind_gateway.errors import AuthUnavailable, InvalidToken
+from pind_gateway.core.errors import AuthUnavailable, InvalidToken
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +38,16 @@ TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 access-token `typ`, not a secret)
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
 FAILED_FETCH_RETRY_S = 1.0
 
-KeySource = Callable[[], Awaitable[list[dict[str, Any]]]]
+
+@dataclass(frozen=True, slots=True)
+class PublishedKeys:
+    """A JWKS as fetched: its keys, and how long it may be kept (None: not said)."""
+
+    keys: list[dict[str, Any]]
+    max_age_s: float | None = None
+
+
+KeySource = Callable[[], Awaitable[PublishedKeys]]
 
 
 def ed25519_keys(jwks: list[dict[str, Any]]) -> dict[str, Ed25519PublicKey]:
@@ -71,6 +87,8 @@ class TokenVerifier:
         issuer: str,
         audience: str,
         refetch_min_s: float,
+        max_age_cap_s: float = 3600.0,
+        default_max_age_s: float = 300.0,
         leeway_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         verified_cache_size: int = 10_000,
@@ -79,6 +97,10 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._refetch_min_s = refetch_min_s
+        self._max_age_cap_s = max_age_cap_s
+        self._default_max_age_s = default_max_age_s
+        self._expires_at: float | None = None  # on ``clock``; None: never fetched
+        self._retry_at = 0.0
         self._leeway_s = leeway_s
         self._clock = clock
         self._keys: dict[str, Ed25519PublicKey] = {}
@@ -88,33 +110,35 @@ class TokenVerifier:
         # Tokens already verified, by digest: a client sends the same token on
         # every request until it expires, and a signature check costs far more
         # than a hash. A hit re-checks only the expiry.
-        self._verified: OrderedDict[bytes, tuple[uuid.UUID, float]] = OrderedDict()
+        self._verified: OrderedDict[bytes, tuple[uuid.UUID, float, str]] = OrderedDict()
         self._verified_max = verified_cache_size
 
     async def verify(self, token: str) -> uuid.UUID:
         """The user id of a valid access token; :class:`InvalidToken` otherwise."""
+        if self._expires_at is not None and self._clock() >= self._expires_at:
+            await self._refresh_expired()
         digest = hashlib.blake2b(token.encode(), digest_size=16).digest()
         cached = self._verified.get(digest)
         if cached is not None:
-            user_id, expires_at = cached
-            if time.time() < expires_at + self._leeway_s:
+            user_id, expires_at, kid = cached
+            if time.time() < expires_at + self._leeway_s and kid in self._keys:
                 self._verified.move_to_end(digest)
                 return user_id
             del self._verified[digest]
-        user_id, expires_at = await self._verify_signed(token)
+        user_id, expires_at, kid = await self._verify_signed(token)
         if self._verified_max:
-            self._verified[digest] = (user_id, expires_at)
+            self._verified[digest] = (user_id, expires_at, kid)
             if len(self._verified) > self._verified_max:
                 self._verified.popitem(last=False)
         return user_id
 
-    async def _verify_signed(self, token: str) -> tuple[uuid.UUID, float]:
+    async def _verify_signed(self, token: str) -> tuple[uuid.UUID, float, str]:
         # PyJWT reads and checks the whole token, header included, in one pass;
         # the kid is peeked at first only to choose the key it is checked with.
         # (Reading the header with PyJWT too would decode and check it twice.)
         kid = key_id(token)
         key = await self._key(kid) if kid is not None else None
-        if key is None:
+        if key is None or kid is None:
             log.info("token signed with an unknown key refused", kid=kid)
             raise InvalidToken()
         try:
@@ -130,7 +154,7 @@ class TokenVerifier:
             header, claims = decoded["header"], decoded["payload"]
             if header.get("typ") != TOKEN_TYPE or header.get("kid") != kid:
                 raise jwt.InvalidTokenError("not an access token of this key")
-            return uuid.UUID(str(claims["sub"])), float(claims["exp"])
+            return uuid.UUID(str(claims["sub"])), float(claims["exp"]), kid
         except (jwt.InvalidTokenError, ValueError) as exc:
             log.info("access token refused", reason=type(exc).__name__)
             raise InvalidToken() from exc
@@ -144,13 +168,33 @@ class TokenVerifier:
             now = self._clock()
             if self._fetched_at is not None and now - self._fetched_at < self._refetch_min_s:
                 return None
-            try:
-                jwks = await self._source()
-            except AuthUnavailable:
-                # Try again after a second rather than after the whole interval.
-                self._fetched_at = now - self._refetch_min_s + FAILED_FETCH_RETRY_S
-                raise
-            self._fetched_at = now
-            self._keys = ed25519_keys(jwks)
-            log.info("JWKS fetched", kids=sorted(self._keys))
+            await self._fetch(now)
             return self._keys.get(kid)
+
+    async def _refresh_expired(self) -> None:
+        """Fetch the key set again once its max-age passed; if auth cannot be
+        reached, keep the keys (retrying each second) rather than refuse everyone."""
+        async with self._lock:
+            now = self._clock()
+            if self._expires_at is None or now < self._expires_at or now < self._retry_at:
+                return
+            try:
+                await self._fetch(now)
+            except AuthUnavailable:
+                log.warning("JWKS refresh failed; keeping the keys fetched before")
+                self._retry_at = now + FAILED_FETCH_RETRY_S
+
+    async def _fetch(self, now: float) -> None:
+        try:
+            published = await self._source()
+        except AuthUnavailable:
+            # Try again after a second rather than after the whole interval.
+            self._fetched_at = now - self._refetch_min_s + FAILED_FETCH_RETRY_S
+            raise
+        self._fetched_at = now
+        max_age = self._default_max_age_s if published.max_age_s is None else published.max_age_s
+        self._expires_at = now + min(max(max_age, 0.0), self._max_age_cap_s)
+        keys = ed25519_keys(published.keys)
+        retired = sorted(set(self._keys) - set(keys))
+        self._keys = keys
+        log.info("JWKS fetched", kids=sorted(keys), retired=retired, max_age_s=max_age)
