@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -84,8 +85,8 @@ def test_an_outage_warns_once_and_summarises_once(caplog: pytest.LogCaptureFixtu
     assert outage.failed(ConnectionRefusedError()) == 0.1  # a new outage starts from the start
 
 
-class DatabaseProxy:
-    """A TCP proxy to PostgreSQL that a test can cut and restore."""
+class TcpProxy:
+    """A TCP proxy (to PostgreSQL or Kafka's bootstrap) that a test can cut and restore."""
 
     def __init__(self, host: str, port: int) -> None:
         self.target = (host, port)
@@ -126,9 +127,9 @@ class DatabaseProxy:
 
 
 @pytest.fixture
-async def proxy(admin_database_url: str) -> AsyncIterator[DatabaseProxy]:
+async def proxy(admin_database_url: str) -> AsyncIterator[TcpProxy]:
     url = make_url(admin_database_url)
-    proxy = DatabaseProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
     await proxy.start()
     yield proxy
     with contextlib.suppress(Exception):
@@ -149,7 +150,7 @@ async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
     await engine.dispose()
 
 
-def _worker(admin_database_url: str, kafka_bootstrap: str, proxy: DatabaseProxy) -> Worker:
+def _worker(admin_database_url: str, kafka_bootstrap: str, proxy: TcpProxy) -> Worker:
     url = make_url(admin_database_url).set(host="127.0.0.1", port=proxy.port)
     return Worker(
         ServiceSettings(
@@ -183,13 +184,13 @@ async def _notes(admin_database_url: str) -> list[str]:
     return list(rows)
 
 
-async def _restore_after(proxy: DatabaseProxy, seconds: float) -> None:
+async def _restore_after(proxy: TcpProxy, seconds: float) -> None:
     await asyncio.sleep(seconds)  # the length of the outage, by design
     await proxy.start()
 
 
 async def test_a_database_outage_is_waited_out_not_dead_lettered(
-    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: DatabaseProxy
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: TcpProxy
 ) -> None:
     source = await stand_in_topic(kafka_bootstrap, "kitfault", JobStage, "kit faults input")
     output = await stand_in_topic(kafka_bootstrap, "kitfaultout", JobStage, "kit faults output")
@@ -225,7 +226,7 @@ async def test_a_database_outage_is_waited_out_not_dead_lettered(
 
 
 async def test_work_done_before_a_failed_commit_is_not_redone(
-    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: DatabaseProxy
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: TcpProxy
 ) -> None:
     source = await stand_in_topic(kafka_bootstrap, "kitcommit", JobStage, "kit faults input")
     output = await stand_in_topic(kafka_bootstrap, "kitcommitout", JobStage, "kit faults output")
@@ -257,7 +258,7 @@ async def test_work_done_before_a_failed_commit_is_not_redone(
 
 
 async def test_a_batch_waits_out_a_database_outage(
-    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: DatabaseProxy
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, proxy: TcpProxy
 ) -> None:
     source = await stand_in_topic(kafka_bootstrap, "kitbatchfault", JobStage, "batch faults")
     worker = _worker(admin_database_url, kafka_bootstrap, proxy)
@@ -320,3 +321,46 @@ async def test_processed_marks_older_than_retention_are_pruned(
     await engine.dispose()
     assert pruned >= 1
     assert left == {fresh}
+
+
+async def test_an_http_service_starts_and_is_ready_without_kafka_then_drains_its_outbox(
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    """The gateway and auth start while the broker is away (their outbox
+    buffers), and publish once it answers. Kafka is reached through a proxy
+    that is not listening yet: the bootstrap fails as with a stopped broker."""
+    from pind_kit.outbox import enqueue
+
+    output = await stand_in_topic(kafka_bootstrap, "kitnokafka", JobStage, "kit no-kafka output")
+    host, _, port = kafka_bootstrap.rpartition(":")
+    kafka = TcpProxy(host, int(port))
+    with socket.socket() as probe:  # a port nobody listens on, for now
+        probe.bind(("127.0.0.1", 0))
+        kafka.port = probe.getsockname()[1]
+    worker = Worker(
+        ServiceSettings(
+            service_name="kit-faults-test",
+            database_url=admin_database_url,
+            db_schema=SCHEMA,
+            kafka_bootstrap=f"127.0.0.1:{kafka.port}",
+            relay_poll_interval_s=0.1,
+        )
+    )
+    note = f"buffered-{uuid.uuid4().hex[:6]}"
+    value, _ = _message(uuid.uuid4(), output, note)
+    async with TopicReader(kafka_bootstrap, output.name) as out:
+        await asyncio.wait_for(worker.start(wait_for_kafka=False), timeout=10)
+        try:
+            assert await worker.ready() == {"database": True}
+            assert worker.producer is None  # not connected: the broker is away
+            async with worker.sessionmaker() as session, session.begin():
+                payload = JobStage.model_validate_json(value)
+                envelope = Envelope(
+                    type=output.event_type, producer="test", subject=payload.video_id
+                )
+                await enqueue(session, output, payload, envelope)
+            await kafka.start()  # the broker is back
+            emitted = await out.until(lambda seen: len(seen) >= 1, within_s=60)
+        finally:
+            await worker.stop()
+    assert JobStage.model_validate_json(emitted[0].value or b"").reason == note

@@ -15,11 +15,15 @@ __all__ = ["kit_lifespan", "ops_router"]
 
 def kit_lifespan(worker: Worker) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """A FastAPI lifespan that starts the worker's consumers, outbox relay
-    and producer with the app, and stops them gracefully with it."""
+    and producer with the app, and stops them gracefully with it.
+
+    An HTTP service serves from PostgreSQL: it starts (and stays ready) while
+    Kafka is away, its outbox buffering what it emits, and connects to the
+    broker in the background once it answers."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await worker.start()
+        await worker.start(wait_for_kafka=False)
         try:
             yield
         finally:

@@ -74,6 +74,10 @@ class Worker:
         self.subscriptions: list[Subscription] = []
         self._background: list[Callable[[], Coroutine[Any, Any, None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
+        self._kafka_task: asyncio.Task[None] | None = None
+        self.kafka_required = True
+        """Readiness needs Kafka (False for HTTP services, which serve without it)."""
+        self.kafka_started = False
 
     # -- registration -------------------------------------------------------
     def handler(
@@ -166,24 +170,19 @@ class Worker:
         return fn
 
     # -- lifecycle ----------------------------------------------------------
-    async def start(self) -> None:
-        self.producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            client_id=f"pind-{self.settings.service_name}-relay",
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=5,
-        )
-        await self.producer.start()
-        self.delivery.producer = self.producer
-        self.relay = OutboxRelay(
-            self.sessionmaker,
-            self.producer,
-            batch_size=self.settings.relay_batch_size,
-            poll_interval_s=self.settings.relay_poll_interval_s,
-        )
-        await self.relay.start()
-        await self.broker.start()
+    async def start(self, *, wait_for_kafka: bool = True) -> None:
+        """Start the relay's producer, the consumers and the background tasks.
+
+        ``wait_for_kafka=False`` (HTTP services, :func:`pind_kit.service.kit_lifespan`):
+        return at once and connect to Kafka in the background, retrying
+        quietly until the broker answers. Meanwhile the process serves from
+        PostgreSQL, its outbox buffers what it emits, and readiness does not
+        depend on Kafka."""
+        self.kafka_required = wait_for_kafka
+        if wait_for_kafka:
+            await self._start_kafka()
+        else:
+            self._kafka_task = asyncio.create_task(self._start_kafka_when_reachable())
         self._tasks = [
             asyncio.create_task(fn(), name=getattr(fn, "__name__", "bg"))
             for fn in [*self._background, self._prune_processed]
@@ -195,10 +194,57 @@ class Worker:
         gc.freeze()
         log.info("worker started", handlers=[s.topic.name for s in self.subscriptions])
 
+    async def _start_kafka(self) -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap,
+            client_id=f"pind-{self.settings.service_name}-relay",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+        )
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        try:
+            await self.broker.start()
+        except BaseException:
+            await producer.stop()
+            with contextlib.suppress(Exception):
+                await self.broker.stop()  # what it connected; it can start again
+            raise
+        self.producer = producer
+        self.delivery.producer = producer
+        self.relay = OutboxRelay(
+            self.sessionmaker,
+            producer,
+            batch_size=self.settings.relay_batch_size,
+            poll_interval_s=self.settings.relay_poll_interval_s,
+        )
+        await self.relay.start()
+        self.kafka_started = True
+
+    async def _start_kafka_when_reachable(self) -> None:
+        outage = Outage("kafka-connect", initial_s=0.5, max_s=10.0)
+        while self.producer is None:
+            try:
+                await self._start_kafka()
+            except Exception as exc:
+                if not is_infrastructure_error(exc):
+                    log.exception("connecting to Kafka failed; retrying")
+                await outage.wait(exc, bootstrap=self.settings.kafka_bootstrap)
+        outage.recovered()
+
     async def stop(self) -> None:
         """Stop fetching, let the in-flight handler finish or be abandoned
         uncommitted, flush the relay, close the producer and the pool."""
-        await self.broker.stop()
+        if self._kafka_task is not None:
+            self._kafka_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._kafka_task
+        if self.kafka_started:
+            await self.broker.stop()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -232,8 +278,12 @@ class Worker:
             await asyncio.sleep(self.settings.processed_prune_interval_s)
 
     async def ready(self) -> dict[str, bool]:
-        """Whether the database and the broker answer now."""
-        checks = {"database": await self.database_answers(), "kafka": False}
+        """Whether the database and (where the process needs it to serve) the
+        broker answer now."""
+        checks = {"database": await self.database_answers()}
+        if not self.kafka_required:
+            return checks
+        checks["kafka"] = False
         try:
             if self.producer is not None:
                 await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout=3)
