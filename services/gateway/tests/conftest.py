@@ -42,7 +42,7 @@ from pind_contracts import (
 )
 from pind_gateway.__main__ import MIGRATIONS_DIR
 from pind_gateway.app import create_app
-from pind_gateway.deps import GatewayContext
+from pind_gateway.core.deps import GatewayContext
 from pind_gateway.domain.video_url import canonical_url
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.testing import Instance, running

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
 from pind_contracts import VIDEO_REQUESTED, VideoRequested
-from pind_gateway.deps import GatewayContext
+from pind_gateway.core.deps import GatewayContext
 from pind_gateway.settings import GatewaySettings
 from pind_kit.testing import TopicReader
 

@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from pind_contracts import JOB_STAGE
-from pind_gateway.deps import GatewayContext
-from pind_gateway.jobs.cache import InvalidatingWatch, JobAnswerCache
+from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
+from pind_gateway.core.deps import GatewayContext
 
 ANALYSIS = uuid.uuid4()
 

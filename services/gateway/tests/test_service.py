@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from pind_contracts import USER, Envelope, UserChanged
-from pind_gateway import service
-from pind_gateway.deps import GatewayContext
-from pind_gateway.models import Job, UserHistory
+from pind_gateway.core.deps import GatewayContext
+from pind_gateway.core.models import Job, UserHistory
+from pind_gateway.domain.requester import Requester
+from pind_gateway.jobs import service as jobs
+from pind_gateway.projection import service as projection
+from pind_gateway.videos import service
 from pind_kit.db import OUTBOX
 from pind_kit.testing import physical_topic
 
@@ -29,14 +32,14 @@ async def test_job_stages_and_outbox_row_are_one_transaction(
             session,
             url=f"https://youtu.be/{video_id}",
             refresh=False,
-            requester=service.Requester(),
+            requester=Requester(),
             stale_after=STALE,
         )
         [row] = (await session.execute(select(OUTBOX).where(OUTBOX.c.key == video_id))).all()
         assert row.topic == physical_topic("pind.video.requested.v1")
         assert row.headers["ce_jobid"] == str(submission.job.id)
         assert row.headers["ce_type"] == "pind.video.requested"
-        view = await service.get_job(session, submission.job.id)
+        view = await jobs.get_job(session, submission.job.id)
         assert {s.status for s in view.stages.values()} == {"pending"}
         await transaction.rollback()
 
@@ -55,7 +58,7 @@ async def test_a_stale_analysis_is_ended_and_replaced(events: Any, context: Gate
             session,
             url=f"https://youtu.be/{video_id}",
             refresh=False,
-            requester=service.Requester(),
+            requester=Requester(),
             stale_after=STALE,
         )
     async with context.sessionmaker() as session, session.begin():
@@ -63,12 +66,12 @@ async def test_a_stale_analysis_is_ended_and_replaced(events: Any, context: Gate
             session,
             url=f"https://youtu.be/{video_id}",
             refresh=False,
-            requester=service.Requester(),
+            requester=Requester(),
             stale_after=timedelta(0),
         )
     assert second.origin == "new"
     async with context.sessionmaker() as session:
-        old = await service.get_job(session, first.job.id)
+        old = await jobs.get_job(session, first.job.id)
     assert old.job.state == "failed"
     assert "stopped reporting progress" in (old.job.error or "")
 
@@ -84,18 +87,18 @@ async def test_an_analysis_no_stage_reported_on_is_ended_and_the_next_request_st
                 session,
                 url=f"https://youtu.be/{video_id}",
                 refresh=True,
-                requester=service.Requester(),
+                requester=Requester(),
                 stale_after=STALE,
             )
 
     first = await submit()
     async with context.sessionmaker() as session, session.begin():
-        ended = await service.end_unstarted_analyses(session, [video_id], "the fuzz run is over")
+        ended = await projection.end_unstarted_analyses(session, [video_id], "the fuzz run is over")
     assert ended == [first.job.id]
     second = await submit()
     assert second.origin == "new"  # not joined to the dead one
     async with context.sessionmaker() as session:
-        old = await service.get_job(session, first.job.id)
+        old = await jobs.get_job(session, first.job.id)
     assert (old.job.state, old.job.error) == ("failed", "the fuzz run is over")
 
 
@@ -107,12 +110,12 @@ async def test_waiting_ends_at_the_limit_for_a_job_that_does_not_finish(
             session,
             url=f"https://youtu.be/{events.video_id()}",
             refresh=False,
-            requester=service.Requester(),
+            requester=Requester(),
             stale_after=STALE,
         )
     loop = asyncio.get_running_loop()
     started = loop.time()
-    ended = await service.wait_until_finished(
+    ended = await jobs.wait_until_finished(
         context.sessionmaker, context.watch, submission.job, timeout_s=0.4, db_check_s=0.1
     )
     assert ended is False
@@ -128,7 +131,7 @@ async def test_a_deleted_user_loses_their_history(
             session,
             url=f"https://youtu.be/{events.video_id()}",
             refresh=False,
-            requester=service.Requester(user_id),
+            requester=Requester(user_id),
             stale_after=STALE,
         )
 

@@ -17,13 +17,14 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from structlog.testing import capture_logs
 
-from pind_gateway import service
-from pind_gateway.deps import GatewayContext
-from pind_gateway.errors import RateLimited
-from pind_gateway.limits import Quotas
-from pind_gateway.models import Job, RateLimit, UserHistory
-from pind_gateway.service import Requester, SubmissionRequest
-from pind_gateway.submissions import SubmissionBatcher
+from pind_gateway.core.deps import GatewayContext
+from pind_gateway.core.errors import RateLimited
+from pind_gateway.core.models import Job, RateLimit, UserHistory
+from pind_gateway.domain.requester import Requester
+from pind_gateway.limits.service import Quotas
+from pind_gateway.videos import service
+from pind_gateway.videos.batcher import SubmissionBatcher
+from pind_gateway.videos.service import SubmissionRequest
 from pind_kit.db import OUTBOX
 from pind_kit.testing import physical_topic
 

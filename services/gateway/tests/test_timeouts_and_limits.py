@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from pind_gateway.app import create_app
-from pind_gateway.deps import GatewayContext
-from pind_gateway.limits import window_of
-from pind_gateway.models import Job
+from pind_gateway.core.deps import GatewayContext
+from pind_gateway.core.models import Job
+from pind_gateway.limits.service import window_of
 from pind_gateway.settings import GatewaySettings
 
 

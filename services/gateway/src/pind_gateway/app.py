@@ -14,24 +14,24 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from pind_gateway.adapters.auth_service import AuthServiceClient
 from pind_gateway.auth.endpoints import router as auth_router
+from pind_gateway.auth.endpoints import v1_router as auth_v1_router
 from pind_gateway.auth.tokens import TokenVerifier
-from pind_gateway.deps import GatewayContext
-from pind_gateway.errors import install_error_handlers
-from pind_gateway.history.endpoints import legacy_router as legacy_history_router
+from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
+from pind_gateway.core.deps import GatewayContext
+from pind_gateway.core.errors import install_error_handlers
+from pind_gateway.core.middleware import BodySizeLimit
 from pind_gateway.history.endpoints import router as history_router
-from pind_gateway.jobs.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.jobs.endpoints import router as jobs_router
 from pind_gateway.legacy.endpoints import router as legacy_router
-from pind_gateway.limits import Quotas
-from pind_gateway.live.endpoints import legacy_router as legacy_live_router
+from pind_gateway.legacy.live import router as legacy_live_router
+from pind_gateway.limits.service import Quotas
 from pind_gateway.live.endpoints import router as live_router
 from pind_gateway.live.listener import JobListener, asyncpg_dsn
-from pind_gateway.middleware import BodySizeLimit
 from pind_gateway.places.endpoints import router as places_router
+from pind_gateway.projection.subscribers import register_projection
+from pind_gateway.projection.sweeper import sweep_forever
 from pind_gateway.settings import GatewaySettings
-from pind_gateway.submissions import SubmissionBatcher
-from pind_gateway.subscribers import register_projection
-from pind_gateway.sweeper import sweep_forever
+from pind_gateway.videos.batcher import SubmissionBatcher
 from pind_gateway.videos.endpoints import router as videos_router
 from pind_gateway.web.endpoints import mount_web
 from pind_kit.consume import Worker
@@ -106,6 +106,8 @@ def create_app(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         refetch_min_s=settings.jwks_refetch_min_s,
+        max_age_cap_s=settings.jwks_max_age_s,
+        default_max_age_s=settings.jwks_max_age_s,
     )
     kit = kit_lifespan(worker)
     quotas = Quotas(
@@ -142,16 +144,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.gateway = GatewayContext(
-        settings,
-        worker.sessionmaker,
-        watch,
-        auth,
-        verifier,
-        quotas,
-        reader,
-        job_answers,
-        submissions,
+        settings, worker.sessionmaker, watch, auth, verifier, reader, job_answers
     )
+    app.state.quotas = quotas
+    app.state.submissions = submissions
     app.state.listener = listener
     install_error_handlers(app)
 
@@ -172,9 +168,9 @@ def create_app(
         live_router,
         history_router,
         legacy_router,
-        legacy_history_router,
         legacy_live_router,
         auth_router,
+        auth_v1_router,
     ):
         app.include_router(router)
     app.include_router(ops_router(worker.settings.service_name, worker.ready))

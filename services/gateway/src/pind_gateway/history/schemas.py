@@ -1,4 +1,4 @@
-"""A signed-in user's history: the modern paginated shape and the legacy one."""
+"""A signed-in user's history, a page at a time."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from pind_gateway.errors import InvalidCursor
-from pind_gateway.legacy.schemas import LegacyPlace, legacy_places
-from pind_gateway.models import UserHistory, VideoPlace
+from pind_gateway.core.errors import InvalidCursor
+from pind_gateway.core.models import UserHistory
+from pind_gateway.history.service import HistoryEntry
 
 
 class HistoryItem(BaseModel):
@@ -31,15 +31,8 @@ class HistoryPage(BaseModel):
     )
 
 
-class LegacyHistoryItem(BaseModel):
-    id: str = Field(description="The YouTube video id.")
-    title: str | None = None
-    thumbnail_url: str | None = None
-    created_at: datetime
-    places: list[LegacyPlace]
-
-
-def history_item(row: UserHistory, places: list[VideoPlace]) -> HistoryItem:
+def history_item(entry: HistoryEntry) -> HistoryItem:
+    row = entry.row
     return HistoryItem(
         video_id=row.video_id,
         job_id=row.job_id,
@@ -47,17 +40,7 @@ def history_item(row: UserHistory, places: list[VideoPlace]) -> HistoryItem:
         thumbnail_url=row.video.thumbnail_url,
         url=row.video.url,
         requested_at=row.created_at,
-        places_count=len(places),
-    )
-
-
-def legacy_history_item(row: UserHistory, places: list[VideoPlace]) -> LegacyHistoryItem:
-    return LegacyHistoryItem(
-        id=row.video_id,
-        title=row.video.title,
-        thumbnail_url=row.video.thumbnail_url,
-        created_at=row.created_at,
-        places=legacy_places(places),
+        places_count=len(entry.places),
     )
 
 

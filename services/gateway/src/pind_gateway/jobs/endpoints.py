@@ -6,10 +6,9 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from pind_gateway import service
-from pind_gateway.deps import ContextDep
-from pind_gateway.jobs.schemas import JobOut
-from pind_gateway.schemas import error_responses
+from pind_gateway.core.deps import ContextDep
+from pind_gateway.core.schemas import JobOut, error_responses
+from pind_gateway.jobs import service
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 
@@ -23,7 +22,7 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
 )
 async def get_job(job_id: uuid.UUID, context: ContextDep) -> Response:
     # Polled far more often than it changes: recent answers are kept as sent
-    # (see jobs/cache.py for what that may serve); the JSON is made once, here.
+    # (see core/cache.py for what that may serve); the JSON is made once, here.
     cache = context.job_answers
     body = cache.get(job_id)
     if body is None:

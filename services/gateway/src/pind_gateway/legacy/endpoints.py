@@ -1,4 +1,4 @@
-"""The first backend's endpoints that need no sign-in (legacy-clients.md)."""
+"""The first backend's HTTP endpoints (legacy-clients.md)."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ from datetime import timedelta
 
 from fastapi import APIRouter
 
-from pind_gateway import service
-from pind_gateway.deps import (
-    ContextDep,
-    GatewayContext,
-    QuotedGuest,
-    QuotedUser,
-    ReaderDep,
-    SessionDep,
-)
+from pind_gateway.core.deps import ContextDep, GatewayContext, ReaderDep, SessionDep, SignedInUser
+from pind_gateway.core.schemas import error_responses
+from pind_gateway.domain.requester import Requester
+from pind_gateway.history import service as history
+from pind_gateway.jobs import service as jobs
 from pind_gateway.legacy.schemas import (
+    LegacyHistoryItem,
     LegacyJobResult,
     LegacyJobStatus,
     LegacyProcess,
@@ -25,13 +22,17 @@ from pind_gateway.legacy.schemas import (
     LegacyVideoPlaces,
     job_result,
     job_status,
+    legacy_history_item,
     legacy_places,
     legacy_video,
     process_result,
 )
-from pind_gateway.schemas import error_responses
+from pind_gateway.limits.deps import QuotedGuest, QuotedUser
+from pind_gateway.videos import service as videos
 
 router = APIRouter(prefix="/api/v1", tags=["legacy"])
+
+HISTORY_LIMIT = 500
 
 _PROCESS_DESCRIPTION = (
     "Submits the link and holds the request until the analysis ends, for at most "
@@ -47,7 +48,7 @@ _PROCESS_DESCRIPTION = (
     responses=error_responses(404, 422),
 )
 async def legacy_job_status(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobStatus:
-    view = await service.get_job(session, job_id)
+    view = await jobs.get_job(session, job_id)
     return job_status(view.job)
 
 
@@ -57,7 +58,7 @@ async def legacy_job_status(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobS
     responses=error_responses(404, 422),
 )
 async def legacy_job_result(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobResult:
-    return job_result(await service.get_job(session, job_id))
+    return job_result(await jobs.get_job(session, job_id))
 
 
 @router.get(
@@ -66,7 +67,7 @@ async def legacy_job_result(job_id: uuid.UUID, session: ReaderDep) -> LegacyJobR
     responses=error_responses(404, 422),
 )
 async def legacy_video_places(video_id: str, session: ReaderDep) -> LegacyVideoPlaces:
-    video, places = await service.get_video(session, video_id)
+    video, places = await videos.get_video(session, video_id)
     return LegacyVideoPlaces(video=legacy_video(video), places=legacy_places(places))
 
 
@@ -76,7 +77,7 @@ async def legacy_video_places(video_id: str, session: ReaderDep) -> LegacyVideoP
     responses=error_responses(404, 422),
 )
 async def legacy_video_info(video_id: str, session: ReaderDep) -> LegacyVideo:
-    video, _places = await service.get_video(session, video_id)
+    video, _places = await videos.get_video(session, video_id)
     return legacy_video(video)
 
 
@@ -108,18 +109,18 @@ async def _process(
     body: LegacyProcess,
     session: SessionDep,
     context: GatewayContext,
-    requester: service.Requester,
+    requester: Requester,
 ) -> LegacyProcessResult:
     settings = context.settings
     async with session.begin():
-        submission = await service.submit_video(
+        submission = await videos.submit_video(
             session,
             url=body.url,
             refresh=False,
             requester=requester,
             stale_after=timedelta(seconds=settings.analysis_stale_after_s),
         )
-    await service.wait_until_finished(
+    await jobs.wait_until_finished(
         context.sessionmaker,
         context.watch,
         submission.job,
@@ -127,4 +128,29 @@ async def _process(
         db_check_s=settings.process_db_check_s,
     )
     async with context.reader() as fresh:
-        return process_result(await service.get_job(fresh, submission.job.id))
+        return process_result(await jobs.get_job(fresh, submission.job.id))
+
+
+async def _legacy_history(user_id: SignedInUser, session: ReaderDep) -> list[LegacyHistoryItem]:
+    return [
+        legacy_history_item(entry)
+        for entry in await history.entries(session, user_id, HISTORY_LIMIT)
+    ]
+
+
+router.add_api_route(
+    "/users/history",
+    _legacy_history,
+    methods=["GET"],
+    summary="Your history, in the first backend's shape",
+    responses=error_responses(401),
+    response_model=list[LegacyHistoryItem],
+)
+router.add_api_route(
+    "/youtube/history",
+    _legacy_history,
+    methods=["GET"],
+    summary="Your history (older name)",
+    responses=error_responses(401),
+    response_model=list[LegacyHistoryItem],
+)

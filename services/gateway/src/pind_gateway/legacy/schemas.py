@@ -9,10 +9,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pind_gateway.core.models import Job, Video, VideoPlace
+from pind_gateway.core.views import JobView
 from pind_gateway.domain.legacy import LegacyStatus, legacy_status
 from pind_gateway.domain.progress import JobState
-from pind_gateway.models import Job, Video, VideoPlace
-from pind_gateway.service import JobView
+from pind_gateway.history.service import HistoryEntry
 
 _JOB_ID = "0b1c7f0e-6a9e-4c4f-9a51-3f0f1f4f6b1a"
 
@@ -94,6 +95,25 @@ class LegacyVideo(BaseModel):
 class LegacyVideoPlaces(BaseModel):
     video: LegacyVideo
     places: list[LegacyPlace]
+
+
+class LegacyHistoryItem(BaseModel):
+    id: str = Field(description="The YouTube video id.")
+    title: str | None = None
+    thumbnail_url: str | None = None
+    created_at: datetime
+    places: list[LegacyPlace]
+
+
+def legacy_history_item(entry: HistoryEntry) -> LegacyHistoryItem:
+    row = entry.row
+    return LegacyHistoryItem(
+        id=row.video_id,
+        title=row.video.title,
+        thumbnail_url=row.video.thumbnail_url,
+        created_at=row.created_at,
+        places=legacy_places(entry.places),
+    )
 
 
 def legacy_places(places: Sequence[VideoPlace]) -> list[LegacyPlace]:

@@ -1,6 +1,7 @@
-"""Following a job: its view now and after every change, until it ends.
+"""Following a job: its view now and after every change, until it ends; and
+refusing a WebSocket with the error's code.
 
-Woken by :class:`~pind_gateway.watch.AnalysisWatch` (this instance's projection
+Woken by :class:`~pind_gateway.core.watch.AnalysisWatch` (this instance's projection
 and the NOTIFY listener for every instance's); re-reads the job on every wake
 and on each idle heartbeat, and yields only when what it shows changed. Rapid
 changes may be coalesced: the latest state is always delivered.
@@ -13,12 +14,17 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 
+from fastapi import WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pind_gateway import service
+from pind_gateway.core.deps import GatewayContext
+from pind_gateway.core.errors import GatewayError
+from pind_gateway.core.views import JobView
+from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.domain.progress import FINAL_JOB_STATES
-from pind_gateway.service import JobView
-from pind_gateway.watch import AnalysisWatch
+from pind_gateway.jobs import service as jobs
+
+CLOSE_INVALID = 4422  # WebSocket close codes: 4000 + the HTTP status of the error
 
 Fingerprint = tuple[datetime, datetime | None, datetime | None, str, int]
 
@@ -54,7 +60,7 @@ async def follow_job(
         while loop.time() < deadline:
             changed.clear()  # before reading, so a change during the read is not lost
             async with sessionmaker() as session:
-                view = await service.get_job(session, job_id)
+                view = await jobs.get_job(session, job_id)
             if fingerprint(view) != last:
                 last = fingerprint(view)
                 yield view
@@ -65,3 +71,25 @@ async def follow_job(
                 await asyncio.wait_for(changed.wait(), timeout=timeout)
             except TimeoutError:
                 yield None
+
+
+def follow(context: GatewayContext, first: JobView) -> AsyncIterator[JobView | None]:
+    """:func:`follow_job` with the heartbeat and limit the app is configured with."""
+    return follow_job(
+        context.reader,
+        context.watch,
+        first,
+        heartbeat_s=context.settings.stream_heartbeat_s,
+        max_s=context.settings.stream_max_s,
+    )
+
+
+async def refuse(websocket: WebSocket, exc: GatewayError) -> None:
+    await refuse_text(websocket, exc.code, exc.message, 4000 + exc.status_code)
+
+
+async def refuse_text(
+    websocket: WebSocket, code: str, detail: str, close_code: int = CLOSE_INVALID
+) -> None:
+    await websocket.send_json({"type": "error", "detail": detail, "code": code})
+    await websocket.close(close_code)

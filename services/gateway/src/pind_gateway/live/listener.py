@@ -12,8 +12,8 @@ import asyncpg
 import structlog
 from sqlalchemy.engine import make_url
 
-from pind_gateway.repository import JOBS_CHANNEL
-from pind_gateway.watch import AnalysisWatch
+from pind_gateway.core.watch import AnalysisWatch
+from pind_gateway.projection.repository import JOBS_CHANNEL
 
 log = structlog.get_logger(__name__)
 

@@ -1,4 +1,4 @@
-"""A video's places, places inside a map box, and GeoJSON/KML exports."""
+"""Places inside a map box, and a video's or a job's places as GeoJSON/KML."""
 
 from __future__ import annotations
 
@@ -8,21 +8,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from pind_gateway import repository as repo
-from pind_gateway import service
-from pind_gateway.deps import ReaderDep
+from pind_gateway.core.deps import ReaderDep
+from pind_gateway.core.errors import InvalidBoundingBox
+from pind_gateway.core.models import Video, VideoPlace
+from pind_gateway.core.schemas import error_responses
 from pind_gateway.domain.exports import InvalidBox, parse_bbox, to_geojson, to_kml
-from pind_gateway.errors import InvalidBoundingBox
-from pind_gateway.jobs.schemas import place_out, unresolved_out, video_out
-from pind_gateway.models import Video, VideoPlace
-from pind_gateway.places.schemas import (
-    PlacesInBox,
-    VideoPlacesOut,
-    export_places,
-    export_title,
-    map_place_out,
-)
-from pind_gateway.schemas import error_responses
+from pind_gateway.jobs import service as jobs
+from pind_gateway.places import repository as repo
+from pind_gateway.places.schemas import PlacesInBox, export_places, export_title, map_place_out
+from pind_gateway.videos import service as videos
 
 router = APIRouter(prefix="/api/v1", tags=["places"])
 
@@ -55,29 +49,13 @@ def _export(video: Video, places: list[VideoPlace], fmt: Format) -> Response:
 
 
 @router.get(
-    "/videos/{video_id}",
-    summary="A video's metadata and places with their evidence",
-    responses=error_responses(404, 422),
-    tags=["videos"],
-)
-async def get_video(video_id: str, session: ReaderDep) -> VideoPlacesOut:
-    video, places = await service.get_video(session, video_id)
-    return VideoPlacesOut(
-        video_id=video.video_id,
-        video=video_out(video),
-        places=[place_out(vp, video.video_id) for vp in places],
-        unresolved=[unresolved_out(u, video.video_id) for u in video.unresolved],
-    )
-
-
-@router.get(
     "/videos/{video_id}/places.{fmt}",
     summary="Export a video's places",
     response_class=Response,
     responses=_EXPORT_RESPONSES,
 )
 async def export_video_places(video_id: str, fmt: Format, session: ReaderDep) -> Response:
-    video, places = await service.get_video(session, video_id)
+    video, places = await videos.get_video(session, video_id)
     return _export(video, list(places), fmt)
 
 
@@ -89,7 +67,7 @@ async def export_video_places(video_id: str, fmt: Format, session: ReaderDep) ->
     tags=["jobs"],
 )
 async def export_job_places(job_id: uuid.UUID, fmt: Format, session: ReaderDep) -> Response:
-    view = await service.get_job(session, job_id)
+    view = await jobs.get_job(session, job_id)
     return _export(view.video, list(view.places), fmt)
 
 

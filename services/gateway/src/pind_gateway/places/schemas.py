@@ -1,4 +1,4 @@
-"""Places across videos, a video's places, and their export files."""
+"""Places across videos, and a video's places as export files."""
 
 from __future__ import annotations
 
@@ -7,17 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pind_gateway.core.models import Video, VideoPlace
+from pind_gateway.core.schemas import PlaceOut, place_out
 from pind_gateway.domain.exports import ExportEvidence, ExportPlace
 from pind_gateway.domain.video_url import moment_url
-from pind_gateway.jobs.schemas import PlaceOut, UnresolvedOut, VideoOut, place_out
-from pind_gateway.models import Video, VideoPlace
-
-
-class VideoPlacesOut(BaseModel):
-    video_id: str
-    video: VideoOut | None = Field(default=None, description="Known once the video was read.")
-    places: list[PlaceOut]
-    unresolved: list[UnresolvedOut]
 
 
 class MapPlaceOut(PlaceOut):

@@ -1,13 +1,14 @@
-"""``POST /api/v1/videos``."""
+"""``POST /api/v1/videos`` and ``GET /api/v1/videos/{video_id}``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from pind_gateway import service
-from pind_gateway.deps import ContextDep, CurrentUser, client_address
-from pind_gateway.schemas import error_responses
-from pind_gateway.videos.schemas import JobAccepted, SubmitVideo
+from pind_gateway.core.deps import CurrentUser, ReaderDep, client_address
+from pind_gateway.core.schemas import error_responses, place_out, unresolved_out, video_out
+from pind_gateway.videos import service
+from pind_gateway.videos.deps import BatcherDep
+from pind_gateway.videos.schemas import JobAccepted, SubmitVideo, VideoPlacesOut
 
 router = APIRouter(prefix="/api/v1/videos", tags=["videos"])
 
@@ -32,12 +33,12 @@ async def submit_video(
     body: SubmitVideo,
     request: Request,
     response: Response,
-    context: ContextDep,
+    batcher: BatcherDep,
     requester: CurrentUser,
 ) -> JobAccepted:
     # Parsed here: a bad link is answered (422) before anything is queued or counted.
     video_id = service.video_id_from_url(body.url)
-    submission = await context.submissions.submit(
+    submission = await batcher.submit(
         service.SubmissionRequest(video_id, refresh=body.refresh, requester=requester),
         client_address(request),
     )
@@ -52,4 +53,19 @@ async def submit_video(
         state=job.state,
         answered_from=submission.origin,
         status_url=status_url,
+    )
+
+
+@router.get(
+    "/{video_id}",
+    summary="A video's metadata and places with their evidence",
+    responses=error_responses(404, 422),
+)
+async def get_video(video_id: str, session: ReaderDep) -> VideoPlacesOut:
+    video, places = await service.get_video(session, video_id)
+    return VideoPlacesOut(
+        video_id=video.video_id,
+        video=video_out(video),
+        places=[place_out(vp, video.video_id) for vp in places],
+        unresolved=[unresolved_out(u, video.video_id) for u in video.unresolved],
     )

@@ -1,4 +1,4 @@
-"""Request and answer of ``POST /api/v1/videos``."""
+"""Request and answers of ``POST /api/v1/videos`` and ``GET /api/v1/videos/{video_id}``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pind_gateway.core.schemas import PlaceOut, UnresolvedOut, VideoOut
 from pind_gateway.domain.progress import JobState
 from pind_gateway.domain.video_url import MAX_URL_LENGTH
 
@@ -50,3 +51,10 @@ class JobAccepted(BaseModel):
     state: JobState
     answered_from: str = Field(description="new, joined or cached (see the job resource).")
     status_url: str = Field(description="Where to follow the job (GET).")
+
+
+class VideoPlacesOut(BaseModel):
+    video_id: str
+    video: VideoOut | None = Field(default=None, description="Known once the video was read.")
+    places: list[PlaceOut]
+    unresolved: list[UnresolvedOut]

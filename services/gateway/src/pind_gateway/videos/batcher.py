@@ -5,7 +5,7 @@ limits throughput is round trips, not work. Concurrent requests therefore hand
 their submission (link already parsed) to the process's
 :class:`SubmissionBatcher`, which takes every submission pending, counts them
 against the rate limits in one statement, writes the admitted ones with
-:func:`pind_gateway.service.submit_videos` in one transaction and answers each
+:func:`pind_gateway.videos.service.submit_videos` in one transaction and answers each
 caller. A lone request on an idle gateway goes at once, as a batch of one;
 under load, batches fill while earlier ones run.
 """
@@ -19,8 +19,8 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pind_gateway.limits import Quotas, Submitter, charge_submissions
-from pind_gateway.service import Submission, SubmissionRequest, submit_videos
+from pind_gateway.limits.service import Quotas, Submitter, charge_submissions
+from pind_gateway.videos.service import Submission, SubmissionRequest, submit_videos
 
 log = structlog.get_logger(__name__)
 
@@ -80,7 +80,7 @@ class SubmissionBatcher:
 
     async def submit(self, request: SubmissionRequest, address: str | None) -> Submission:
         """Count and write ``request`` with the next batch; its job, or the
-        request's own error (:class:`~pind_gateway.errors.RateLimited`, …)."""
+        request's own error (:class:`~pind_gateway.core.errors.RateLimited`, …)."""
         if self._collector is None:
             raise RuntimeError("the submission batcher is not running")
         answer: asyncio.Future[Submission] = asyncio.get_running_loop().create_future()

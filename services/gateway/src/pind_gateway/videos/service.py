@@ -1,10 +1,9 @@
-"""What the API does: submit a video (start, join or answer from the database)
-and read jobs and videos. Callers own the transaction; nothing here commits."""
+"""Submitting videos (start an analysis, join one in flight, or answer from
+the database) and reading a video. Callers own the transaction; nothing here
+commits."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,18 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import VIDEO_REQUESTED, AnalysisOptions, Envelope, VideoRequested
-from pind_gateway import repository as repo
-from pind_gateway.domain.progress import (
-    FINAL_JOB_STATES,
-    STAGES,
-    JobStatus,
-    StageName,
-    StageSnapshot,
-    derive_job_status,
-)
+from pind_gateway.core.errors import InvalidVideoUrlError, VideoNotFound
+from pind_gateway.core.models import Job, Video, VideoPlace
+from pind_gateway.domain.requester import Requester
 from pind_gateway.domain.video_url import (
     InvalidVideoUrl,
     VideoId,
@@ -31,9 +24,9 @@ from pind_gateway.domain.video_url import (
     parse_video_id,
     parse_video_url,
 )
-from pind_gateway.errors import InvalidVideoUrlError, JobNotFound, VideoNotFound
-from pind_gateway.models import Job, JobStage, Video, VideoPlace
-from pind_gateway.watch import AnalysisWatch
+from pind_gateway.history import service as history
+from pind_gateway.projection import service as projection
+from pind_gateway.videos import repository as repo
 from pind_kit.outbox import OutboxEvent, enqueue_many
 
 log = structlog.get_logger(__name__)
@@ -43,27 +36,9 @@ Origin = Literal["new", "joined", "cached"]
 
 
 @dataclass(frozen=True, slots=True)
-class Requester:
-    """Who asks: a signed-in user's id, or nobody (guest)."""
-
-    user_id: uuid.UUID | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Submission:
     job: Job
     origin: Origin
-
-
-@dataclass(frozen=True, slots=True)
-class JobView:
-    """A job with everything its answer shows."""
-
-    job: Job
-    video: Video
-    stages: dict[StageName, StageSnapshot]
-    stage_times: dict[StageName, datetime]
-    places: Sequence[VideoPlace]
 
 
 def video_id_from_url(url: str) -> VideoId:
@@ -121,10 +96,10 @@ async def submit_videos(
     await repo.lock_videos(session, video_ids)  # one submission per video at a time
 
     flying = await repo.in_flight_analyses(session, video_ids)
-    for video_id, lead in list(flying.items()):
-        if now - lead.updated_at > stale_after:
-            await _end_stale(session, lead, now, stale_after)
-            del flying[video_id]
+    stale = {v: lead for v, lead in flying.items() if now - lead.updated_at > stale_after}
+    if stale:
+        await _end_stale(session, stale, now, stale_after)
+        flying = {v: lead for v, lead in flying.items() if v not in stale}
     may_reuse = sorted({r.video_id for r in requests if not r.refresh} - flying.keys())
     done = await repo.latest_succeeded_analyses(session, may_reuse) if may_reuse else {}
 
@@ -154,7 +129,7 @@ async def submit_videos(
             if s.origin == "new"
         ],
     )
-    await repo.record_history(
+    await history.record(
         session,
         [
             (request.requester.user_id, request.video_id, s.job.id, now)
@@ -227,77 +202,20 @@ def _analysis_request(job: Job, request: SubmissionRequest) -> OutboxEvent:
 
 
 async def _end_stale(
-    session: AsyncSession, lead: Job, now: datetime, stale_after: timedelta
+    session: AsyncSession, stale: dict[str, Job], now: datetime, stale_after: timedelta
 ) -> None:
     minutes = int(stale_after.total_seconds() // 60)
-    stages = await snapshots(session, lead.id)
-    status = derive_job_status(stages, lead.places_found)
-    await repo.save_analysis_status(
+    await projection.fail_analyses(
         session,
-        lead.id,
-        JobStatus(
-            "failed",
-            100,
+        [lead.id for lead in stale.values()],
+        lambda last_step: (
             f"the analysis stopped reporting progress for over {minutes} minute(s) "
-            f"(last step: {status.current_step}); it was replaced by a new one",
-            "failed",
+            f"(last step: {last_step}); it was replaced by a new one"
         ),
         now,
     )
-    await repo.mark_timed_out(session, lead.id, now)
-    log.warning("stale analysis ended", analysis_id=str(lead.id), video_id=lead.video_id)
-
-
-async def end_unstarted_analyses(
-    session: AsyncSession, video_ids: Sequence[str], reason: str
-) -> list[uuid.UUID]:
-    """End as failed (with ``reason``) the analyses of ``video_ids`` in flight
-    that no stage ever reported on: what a gateway submitted to topics no
-    worker reads (``make fuzz``'s) would otherwise be joined by the next
-    request for the video until it went stale. An analysis any stage has
-    reported on is left alone. Returns the ids ended."""
-    now = datetime.now(UTC)
-    ended = []
-    for video_id, lead in (await repo.in_flight_analyses(session, video_ids)).items():
-        stages = await snapshots(session, lead.id)
-        if any(s.reported_at is not None for s in stages.values()):
-            continue
-        await repo.save_analysis_status(
-            session, lead.id, JobStatus("failed", 100, reason, "failed"), now
-        )
-        await repo.mark_timed_out(session, lead.id, now)
-        log.warning("unstarted analysis ended", analysis_id=str(lead.id), video_id=video_id)
-        ended.append(lead.id)
-    return ended
-
-
-async def snapshots(
-    session: AsyncSession, analysis_id: uuid.UUID
-) -> dict[StageName, StageSnapshot]:
-    rows = await repo.stages_of(session, analysis_id)
-    return {name: snapshot_of(rows[name]) for name in STAGES if name in rows}
-
-
-def snapshot_of(row: JobStage) -> StageSnapshot:
-    return StageSnapshot(
-        status=row.state,  # type: ignore[arg-type]
-        progress=row.progress,
-        reason=row.reason,
-        error_code=row.error_code,
-        retryable=row.retryable,
-        reported_at=row.reported_at,
-    )
-
-
-async def get_job(session: AsyncSession, job_id: uuid.UUID) -> JobView:
-    found = await repo.job_in_full(session, job_id)
-    if found is None:
-        raise JobNotFound(job_id)
-    job, video, stage_rows, places = found
-    rows = {row.stage: row for row in stage_rows}
-    stages = {name: snapshot_of(rows[name]) if name in rows else StageSnapshot() for name in STAGES}
-    times = {name: rows[name].updated_at if name in rows else job.created_at for name in STAGES}
-    return JobView(job, video, stages, times, places)
+    for video_id, lead in stale.items():
+        log.warning("stale analysis ended", analysis_id=str(lead.id), video_id=video_id)
 
 
 async def get_video(session: AsyncSession, video_id: str) -> tuple[Video, Sequence[VideoPlace]]:
@@ -310,32 +228,3 @@ async def get_video(session: AsyncSession, video_id: str) -> tuple[Video, Sequen
     if video is None:
         raise VideoNotFound(checked)
     return video, await repo.video_places(session, checked)
-
-
-async def wait_until_finished(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    watch: AnalysisWatch,
-    job: Job,
-    *,
-    timeout_s: float,
-    db_check_s: float,
-) -> bool:
-    """Hold until ``job`` ended or ``timeout_s`` passed; True if it ended.
-
-    Woken at once by this process's projection; re-reads the database every
-    ``db_check_s`` for results another gateway instance projected.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    with watch.subscribe(job.analysis_id) as changed:
-        while True:
-            changed.clear()  # before reading, so a notify after the read is not lost
-            async with sessionmaker() as session:
-                state = await repo.job_state(session, job.id)
-            if state is None or state in FINAL_JOB_STATES:
-                return state is not None
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                return False
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), timeout=min(db_check_s, remaining))

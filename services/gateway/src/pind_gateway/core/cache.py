@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pind_gateway.watch import AnalysisWatch
+from pind_gateway.core.watch import AnalysisWatch
 
 K = TypeVar("K")
 

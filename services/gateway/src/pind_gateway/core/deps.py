@@ -1,25 +1,31 @@
-"""FastAPI dependencies, as ``Annotated`` aliases the endpoints declare."""
+"""FastAPI dependencies every feature shares, as ``Annotated`` aliases the
+endpoints declare. A feature's own dependencies live in its ``deps.py``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_gateway.adapters.auth_service import AuthServiceClient
-from pind_gateway.auth.tokens import TokenVerifier
-from pind_gateway.errors import NotSignedIn
-from pind_gateway.jobs.cache import JobAnswerCache
-from pind_gateway.limits import Quotas, charge_submission
-from pind_gateway.service import Requester
+from pind_gateway.core.cache import JobAnswerCache
+from pind_gateway.core.errors import NotSignedIn
+from pind_gateway.core.watch import AnalysisWatch
+from pind_gateway.domain.requester import Requester
 from pind_gateway.settings import GatewaySettings
-from pind_gateway.submissions import SubmissionBatcher
-from pind_gateway.watch import AnalysisWatch
+
+
+class TokenVerifier(Protocol):
+    """Checks an access token (``pind_gateway.auth.tokens.TokenVerifier``)."""
+
+    async def verify(self, token: str) -> uuid.UUID:
+        """The user id the token was issued to; :class:`InvalidToken` if it is not valid."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,6 @@ class GatewayContext:
     watch: AnalysisWatch
     auth: AuthServiceClient
     verifier: TokenVerifier
-    quotas: Quotas
     reader: async_sessionmaker[AsyncSession]
     """Sessions in autocommit, for reads: no BEGIN/ROLLBACK round trips. Under READ
     COMMITTED every statement sees its own snapshot anyway, so reads lose no
@@ -39,7 +44,6 @@ class GatewayContext:
     own (the rate-limit count); anything else that writes uses ``sessionmaker``
     and a transaction."""
     job_answers: JobAnswerCache
-    submissions: SubmissionBatcher
 
 
 # Dependencies are ``async`` even where they need not await: FastAPI runs a
@@ -101,24 +105,3 @@ SignedInUser = Annotated[uuid.UUID, Depends(signed_in)]
 def client_address(request: Request) -> str | None:
     """The caller's address (uvicorn already resolved trusted X-Forwarded-For)."""
     return request.client.host if request.client else None
-
-
-async def submission_quota(
-    request: Request, context: ContextDep, requester: CurrentUser
-) -> Requester:
-    """The requester, once this submission fits their rate limit (else 429)."""
-    await charge_submission(context.reader, context.quotas, requester, client_address(request))
-    return requester
-
-
-QuotedUser = Annotated[Requester, Depends(submission_quota)]
-
-
-async def guest_quota(request: Request, context: ContextDep) -> Requester:
-    """A guest, once this submission fits the guests' rate limit (else 429)."""
-    guest = Requester()
-    await charge_submission(context.reader, context.quotas, guest, client_address(request))
-    return guest
-
-
-QuotedGuest = Annotated[Requester, Depends(guest_quota)]

@@ -21,8 +21,8 @@ from pind_contracts import (
     UserChanged,
     VideoIngested,
 )
-from pind_gateway import projection
-from pind_gateway.watch import AnalysisWatch
+from pind_gateway.core.watch import AnalysisWatch
+from pind_gateway.projection import service as projection
 from pind_kit.consume import Batch, Worker
 
 

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pind_gateway import repository as repo
-from pind_gateway.errors import RateLimited
-from pind_gateway.service import Requester
+from pind_gateway.core.errors import RateLimited
+from pind_gateway.domain.requester import Requester
+from pind_gateway.limits import repository as repo
 
 log = structlog.get_logger(__name__)
 

@@ -6,7 +6,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pind_gateway.errors import BodyTooLarge, error_body
+from pind_gateway.core.errors import BodyTooLarge, error_body
 
 
 class _Overflow(Exception):

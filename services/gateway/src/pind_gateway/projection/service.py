@@ -1,18 +1,20 @@
-"""Folding the analysis events into the gateway's tables, a batch at a time.
+"""Folding the analysis events into the gateway's tables, a batch at a time,
+and ending analyses the gateway gives up on: every change of an analysis'
+status is written here (through :mod:`pind_gateway.projection.repository`).
 
-Every function here is idempotent and order-tolerant: stage reports fold
+Every projection is idempotent and order-tolerant: stage reports fold
 through :func:`fold_stage` (never backwards), video metadata and places are
 upserted by natural keys and only replaced by a later report. Stage reports,
 by far the most numerous, are folded in memory per analysis and written with
-a few statements per batch (:mod:`pind_gateway.projection_store`). Each
-function returns the analyses it touched, to wake waiting requests after commit.
+a few statements per batch. Each projection returns the analyses it touched,
+to wake waiting requests after commit.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Hashable, Iterable, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import structlog
@@ -20,9 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import Envelope, JobStage, Place, PlacesExtracted, UserChanged, VideoIngested
 from pind_contracts.events.video_ingested import Thumbnail
-from pind_gateway import projection_store as store
-from pind_gateway import repository as repo
 from pind_gateway.domain.progress import (
+    JobStatus,
     StageName,
     StageReport,
     StageSnapshot,
@@ -30,8 +31,8 @@ from pind_gateway.domain.progress import (
     fold_stage,
 )
 from pind_gateway.domain.video_url import canonical_url, parse_video_id
-from pind_gateway.models import Job
-from pind_gateway.service import snapshot_of
+from pind_gateway.history import service as history
+from pind_gateway.projection import repository as repo
 
 log = structlog.get_logger(__name__)
 
@@ -48,7 +49,7 @@ async def project_stages(
     and announced, once per batch.
     """
     job_ids = {report.job_id for report, _ in reports}
-    leads, stages = await store.lock_analyses(session, job_ids)
+    leads, stages = await repo.lock_analyses(session, job_ids)
     for job_id in job_ids - leads.keys():
         log.warning("event for a job this gateway does not know; ignored", job_id=str(job_id))
     changed: set[tuple[uuid.UUID, StageName]] = set()
@@ -66,14 +67,14 @@ async def project_stages(
 
     now = datetime.now(UTC)
     touched = {lead.id: lead for lead in leads.values()}
-    await store.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
+    await repo.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
     statuses = {
         lead.id: derive_job_status(stages.get(lead.id, {}), lead.places_found)
         for lead in touched.values()
         if not lead.timed_out  # its reports are kept, but the job stays failed
     }
-    await store.save_statuses(session, statuses, now)
-    await store.announce(session, touched)
+    await repo.save_statuses(session, statuses, now)
+    await repo.announce(session, touched)
     log.info(
         "stage reports projected",
         reports=len(reports),
@@ -146,11 +147,11 @@ async def project_ingested(
         envelope.occurred_at,
     )
     log.info("video metadata projected", video_id=ingested.video_id, stored=stored)
-    lead = await repo.get_job(session, ingested.job_id)
-    if lead is None:
+    analysis_id = await repo.analysis_of(session, ingested.job_id)
+    if analysis_id is None:
         return None
-    await repo.announce(session, lead.analysis_id)
-    return lead.analysis_id
+    await repo.announce(session, [analysis_id])
+    return analysis_id
 
 
 def best_thumbnail(thumbnails: Iterable[Thumbnail]) -> Thumbnail | None:
@@ -182,19 +183,21 @@ async def project_places(
     else:
         log.info("older places result ignored", video_id=video_id)
 
-    lead = await _lock_lead(session, result.job_id)
+    leads, stages = await repo.lock_analyses(session, [result.job_id])
+    lead = leads.get(result.job_id)
     if lead is None:
+        log.warning(
+            "event for a job this gateway does not know; ignored", job_id=str(result.job_id)
+        )
         return None
-    if lead.timed_out_at is not None:
-        await repo.announce(session, lead.id)
+    if lead.timed_out:
+        await repo.announce(session, [lead.id])
         log.info("places of a timed-out analysis stored; job stays failed")
         return lead.id
-    rows_by_stage = await repo.stages_of(session, lead.id)
-    snapshots = {name: snapshot_of(row) for name, row in rows_by_stage.items()}
-    status = derive_job_status(snapshots, len(result.places))
-    await repo.save_analysis_status(
-        session, lead.id, status, datetime.now(UTC), places_found=len(result.places)
-    )
+    status = derive_job_status(stages[lead.id], len(result.places))
+    await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))
+    await repo.save_places_found(session, lead.id, len(result.places))
+    await repo.announce(session, [lead.id])
     log.info("places projected", places=len(result.places), job_state=status.state)
     return lead.id
 
@@ -237,16 +240,77 @@ def _place_values(place: Place) -> dict[str, Any]:
 
 async def project_user(session: AsyncSession, change: UserChanged) -> None:
     if change.kind == "deleted":
-        removed = await repo.forget_user(session, change.user_id)
+        removed = await history.forget_user(session, change.user_id)
         log.info("history of deleted user removed", user_id=str(change.user_id), rows=removed)
 
 
-async def _lock_lead(session: AsyncSession, job_id: uuid.UUID) -> Job | None:
-    """The lead job of the analysis an event belongs to, locked."""
-    job = await repo.lock_job(session, job_id)
-    if job is None:
-        log.warning("event for a job this gateway does not know; ignored", job_id=str(job_id))
-        return None
-    if job.analysis_id != job.id:
-        return await repo.lock_job(session, job.analysis_id)
-    return job
+# --- analyses the gateway ends ---------------------------------------------------
+
+
+async def fail_analyses(
+    session: AsyncSession,
+    analysis_ids: Sequence[uuid.UUID],
+    reason: Callable[[str], str],
+    now: datetime,
+) -> None:
+    """End the analyses as failed, each with ``reason(<its last step>)``, and
+    mark them timed out: their later reports are still stored per stage but no
+    longer change their status."""
+    leads, stages = await repo.lock_analyses(session, analysis_ids)
+    statuses = {
+        lead.id: JobStatus(
+            "failed",
+            100,
+            reason(derive_job_status(stages[lead.id], lead.places_found).current_step),
+            "failed",
+        )
+        for lead in leads.values()
+    }
+    await repo.save_statuses(session, statuses, now)
+    await repo.mark_timed_out(session, list(statuses), now)
+    await repo.announce(session, statuses)
+
+
+async def end_silent_analyses(
+    session: AsyncSession, now: datetime, silence: timedelta, limit: int
+) -> int:
+    """End (at most ``limit``) analyses silent since ``now - silence``; how many were."""
+    silent = await repo.silent_analyses(session, now - silence, limit)
+    await fail_analyses(
+        session, [lead.id for lead in silent], lambda step: timeout_reason(silence, step), now
+    )
+    for lead in silent:
+        log.warning("silent analysis timed out", analysis_id=str(lead.id), video_id=lead.video_id)
+    return len(silent)
+
+
+def timeout_reason(timeout: timedelta, last_step: str) -> str:
+    seconds = int(timeout.total_seconds())
+    span = f"{seconds // 60} minute(s)" if seconds >= 120 else f"{seconds} second(s)"
+    return (
+        f"the analysis timed out: no progress for {span} (last step: {last_step}); "
+        "submit the link again to retry"
+    )
+
+
+async def end_unstarted_analyses(
+    session: AsyncSession, video_ids: Sequence[str], reason: str
+) -> list[uuid.UUID]:
+    """End as failed (with ``reason``) the analyses of ``video_ids`` in flight
+    that no stage ever reported on: what a gateway submitted to topics no
+    worker reads (``make fuzz``'s) would otherwise be joined by the next
+    request for the video until it went stale. An analysis any stage has
+    reported on is left alone. Returns the ids ended."""
+    flying = await repo.in_flight(session, video_ids)
+    stages = await repo.stages_of(session, [lead.id for lead in flying])
+    unstarted = [
+        lead
+        for lead in flying
+        if not any(s.reported_at is not None for s in stages[lead.id].values())
+    ]
+    await fail_analyses(
+        session, [lead.id for lead in unstarted], lambda _: reason, datetime.now(UTC)
+    )
+    for lead in unstarted:
+        log.warning("unstarted analysis ended", analysis_id=str(lead.id), video_id=lead.video_id)
+    return [lead.id for lead in unstarted]

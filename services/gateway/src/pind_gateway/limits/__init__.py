@@ -1,0 +1,1 @@
+"""Submission rate limits, counted in PostgreSQL for every instance."""

@@ -1,0 +1,349 @@
+"""The one write path for what the analyses report: their stages and status,
+the videos' descriptions and places, timeouts, and the NOTIFY that tells every
+instance. Callers own the transaction.
+
+Batched statements take their rows as one array parameter per column
+(:func:`~pind_gateway.core.sql.unnest`), so each has one shape and is built,
+compiled and prepared once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    any_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pind_gateway.core.models import Job, JobStage, Place, Video, VideoPlace
+from pind_gateway.core.sql import types_of, unnest
+from pind_gateway.domain.progress import JobStatus, StageName, StageSnapshot, StageStatus
+
+JOBS_CHANNEL = "pind_gateway_jobs"
+"""PostgreSQL channel on which every change of an analysis is announced (payload: its id)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lead:
+    """An analysis, as folding its reports needs it (keyed by its lead job)."""
+
+    id: uuid.UUID
+    video_id: str
+    timed_out: bool
+    places_found: int | None
+
+
+# Core tables, not ORM entities: these statements touch no objects in the session.
+_jobs = cast(Table, Job.__table__)
+_lead = _jobs.alias("lead")
+_stages = cast(Table, JobStage.__table__)
+
+# --- analyses: locks, stages, status -------------------------------------------
+
+_LOCK_LEADS = (
+    select(_jobs.c.id, _lead.c.id, _lead.c.video_id, _lead.c.timed_out_at, _lead.c.places_found)
+    .join_from(_jobs, _lead, _lead.c.id == _jobs.c.analysis_id)
+    .where(_jobs.c.id == any_(bindparam("job_ids", type_=ARRAY(Uuid()))))
+    .order_by(_lead.c.id)
+    .with_for_update(key_share=True, of=_lead)
+)
+_STAGES_OF = select(
+    _stages.c.job_id,
+    _stages.c.stage,
+    _stages.c.state,
+    _stages.c.progress,
+    _stages.c.reason,
+    _stages.c.error_code,
+    _stages.c.retryable,
+    _stages.c.reported_at,
+).where(_stages.c.job_id == any_(bindparam("lead_ids", type_=ARRAY(Uuid()))))
+
+
+async def lock_analyses(
+    session: AsyncSession, job_ids: Iterable[uuid.UUID]
+) -> tuple[dict[uuid.UUID, Lead], dict[uuid.UUID, dict[StageName, StageSnapshot]]]:
+    """The analysis of each known job (by job id), locked (FOR NO KEY UPDATE)
+    in id order so that two batches never wait on each other in a cycle, and
+    the stages stored for each analysis.
+
+    The stages are read by a second statement, after the locks are held: a
+    statement that waited for a lock sees the locked rows as they are now
+    but every other row as it was when the statement began (READ COMMITTED),
+    so stages read together with the locks could miss what the transaction
+    holding them wrote, and a status derived from them could go backwards."""
+    rows = await session.execute(_LOCK_LEADS, {"job_ids": list(job_ids)})
+    leads = {
+        job_id: Lead(lead_id, video_id, timed_out_at is not None, places_found)
+        for job_id, lead_id, video_id, timed_out_at, places_found in rows
+    }
+    return leads, await stages_of(session, list({lead.id for lead in leads.values()}))
+
+
+async def analysis_of(session: AsyncSession, job_id: uuid.UUID) -> uuid.UUID | None:
+    """The id of the analysis ``job_id`` belongs to (None: no such job)."""
+    return await session.scalar(select(Job.analysis_id).where(Job.id == job_id))
+
+
+_STAGE_COLUMNS = (
+    "job_id",
+    "stage",
+    "state",
+    "progress",
+    "reason",
+    "error_code",
+    "retryable",
+    "reported_at",
+)
+_stage_rows = unnest(types_of(_stages, *_STAGE_COLUMNS))
+_stage_upsert = insert(_stages).from_select(
+    [*_STAGE_COLUMNS, "updated_at"],
+    select(*_stage_rows.c, bindparam("now", type_=DateTime(timezone=True))),
+)
+_SAVE_STAGES = _stage_upsert.on_conflict_do_update(
+    index_elements=[_stages.c.job_id, _stages.c.stage],
+    set_={
+        name: _stage_upsert.excluded[name]
+        for name in (*_STAGE_COLUMNS, "updated_at")
+        if name not in ("job_id", "stage")
+    },
+)
+
+
+async def save_stages(
+    session: AsyncSession,
+    changed: Sequence[tuple[uuid.UUID, StageName, StageSnapshot]],
+    now: datetime,
+) -> None:
+    """Upsert the changed stages of analyses."""
+    if not changed:
+        return
+    await session.execute(
+        _SAVE_STAGES,
+        {
+            "job_id": [analysis_id for analysis_id, _, _ in changed],
+            "stage": [stage for _, stage, _ in changed],
+            "state": [s.status for _, _, s in changed],
+            "progress": [s.progress for _, _, s in changed],
+            "reason": [s.reason for _, _, s in changed],
+            "error_code": [s.error_code for _, _, s in changed],
+            "retryable": [s.retryable for _, _, s in changed],
+            "reported_at": [s.reported_at for _, _, s in changed],
+            "now": now,
+        },
+    )
+
+
+_status_rows = unnest(
+    {
+        "analysis_id": Uuid(),
+        "state": Text(),
+        "progress": Integer(),
+        "current_step": Text(),
+        "error": Text(),
+        "final": Boolean(),
+    },
+    suffix="_array",
+)
+_now = bindparam("now", type_=DateTime(timezone=True))
+_SAVE_STATUSES = (
+    update(_jobs)
+    .where(_jobs.c.analysis_id == _status_rows.c.analysis_id)
+    .values(
+        state=_status_rows.c.state,
+        progress=_status_rows.c.progress,
+        current_step=_status_rows.c.current_step,
+        error=_status_rows.c.error,
+        updated_at=_now,
+        finished_at=case(
+            (_status_rows.c.final, func.coalesce(_jobs.c.finished_at, _now)), else_=None
+        ),
+    )
+)
+
+
+async def save_statuses(
+    session: AsyncSession, statuses: dict[uuid.UUID, JobStatus], now: datetime
+) -> None:
+    """Save each analysis' status (by analysis id)."""
+    if not statuses:
+        return
+    await session.execute(
+        _SAVE_STATUSES,
+        {
+            "analysis_id_array": list(statuses),
+            "state_array": [s.state for s in statuses.values()],
+            "progress_array": [s.progress for s in statuses.values()],
+            "current_step_array": [s.current_step for s in statuses.values()],
+            "error_array": [s.error for s in statuses.values()],
+            "final_array": [s.final for s in statuses.values()],
+            "now": now,
+        },
+    )
+
+
+async def save_places_found(session: AsyncSession, analysis_id: uuid.UUID, count: int) -> None:
+    await session.execute(update(Job).where(Job.id == analysis_id).values(places_found=count))
+
+
+async def mark_timed_out(
+    session: AsyncSession, analysis_ids: Sequence[uuid.UUID], now: datetime
+) -> None:
+    """Mark analyses ended by the gateway: their later reports no longer change their status."""
+    await session.execute(update(Job).where(Job.id.in_(analysis_ids)).values(timed_out_at=now))
+
+
+async def silent_analyses(session: AsyncSession, silent_since: datetime, limit: int) -> list[Lead]:
+    """Analyses still in flight with no report since ``silent_since``, locked
+    (skipping those another instance's sweeper holds)."""
+    leads = await session.scalars(
+        select(Job)
+        .where(
+            Job.id == Job.analysis_id,
+            Job.state.in_(("queued", "running")),
+            Job.updated_at < silent_since,
+        )
+        .order_by(Job.updated_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_lead_of(lead) for lead in leads]
+
+
+async def in_flight(session: AsyncSession, video_ids: Sequence[str]) -> list[Lead]:
+    """The analyses of ``video_ids`` in flight, locked."""
+    leads = await session.scalars(
+        select(Job)
+        .where(
+            Job.video_id.in_(video_ids),
+            Job.id == Job.analysis_id,
+            Job.state.in_(("queued", "running")),
+        )
+        .order_by(Job.id)
+        .with_for_update(key_share=True)
+    )
+    return [_lead_of(lead) for lead in leads]
+
+
+def _lead_of(job: Job) -> Lead:
+    return Lead(job.id, job.video_id, job.timed_out_at is not None, job.places_found)
+
+
+async def stages_of(
+    session: AsyncSession, analysis_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, dict[StageName, StageSnapshot]]:
+    """The stages stored for each analysis (read after locking it)."""
+    stages: dict[uuid.UUID, dict[StageName, StageSnapshot]] = {a: {} for a in analysis_ids}
+    if stages:
+        stored = await session.execute(_STAGES_OF, {"lead_ids": list(stages)})
+        for lead_id, stage, state, progress, reason, error_code, retryable, at in stored:
+            stages[lead_id][stage] = StageSnapshot(
+                cast(StageStatus, state), progress, reason, error_code, retryable, at
+            )
+    return stages
+
+
+_announced = unnest({"analysis_id": Text()})
+_ANNOUNCE = select(func.pg_notify(JOBS_CHANNEL, _announced.c.analysis_id))
+
+
+async def announce(session: AsyncSession, analysis_ids: Iterable[uuid.UUID]) -> None:
+    """NOTIFY each analysis' change to every instance (delivered on commit);
+    listeners re-read it after this transaction commits."""
+    await session.execute(_ANNOUNCE, {"analysis_id": [str(a) for a in analysis_ids]})
+
+
+# --- videos and places ----------------------------------------------------------
+
+
+async def ensure_video(session: AsyncSession, video_id: str, url: str) -> None:
+    await session.execute(insert(Video).values(video_id=video_id, url=url).on_conflict_do_nothing())
+
+
+async def lock_video(session: AsyncSession, video_id: str) -> Video:
+    """The video row, locked: requests and projections of one video queue here."""
+    video = await session.scalar(
+        select(Video)
+        .where(Video.video_id == video_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if video is None:
+        raise LookupError(f"video {video_id} vanished inside its transaction")
+    return video
+
+
+async def save_video_metadata(
+    session: AsyncSession, video_id: str, values: dict[str, Any], reported_at: datetime
+) -> bool:
+    """Store ingest's description unless a later one is stored already."""
+    result = await session.execute(
+        update(Video)
+        .where(
+            Video.video_id == video_id,
+            (Video.metadata_at.is_(None)) | (Video.metadata_at <= reported_at),
+        )
+        .values(**values, metadata_at=reported_at, updated_at=reported_at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def upsert_place(session: AsyncSession, values: dict[str, Any]) -> int:
+    """The id of the place with ``values['key']``, inserted or refreshed."""
+    statement = insert(Place).values(**values)
+    refreshed = ("name", "name_en", "category", "lat", "lon", "address", "geocoder", "updated_at")
+    upsert = statement.on_conflict_do_update(
+        index_elements=[Place.key],
+        set_={column: statement.excluded[column] for column in refreshed},
+    ).returning(Place.id)
+    place_id: int | None = await session.scalar(upsert)
+    if place_id is None:
+        raise LookupError(f"upsert of place {values['key']!r} returned no id")
+    return place_id
+
+
+async def replace_video_places(
+    session: AsyncSession, video_id: str, rows: Sequence[dict[str, Any]]
+) -> None:
+    await session.execute(delete(VideoPlace).where(VideoPlace.video_id == video_id))
+    if rows:
+        await session.execute(
+            insert(VideoPlace).values([{**r, "video_id": video_id} for r in rows])
+        )
+
+
+async def save_places_result(
+    session: AsyncSession,
+    video_id: str,
+    *,
+    job_id: uuid.UUID,
+    reported_at: datetime,
+    unresolved: list[dict[str, Any]],
+) -> None:
+    await session.execute(
+        update(Video)
+        .where(Video.video_id == video_id)
+        .values(
+            places_job_id=job_id,
+            places_at=reported_at,
+            unresolved=unresolved,
+            updated_at=reported_at,
+        )
+    )
