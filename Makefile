@@ -138,6 +138,9 @@ fuzz: infra-up ## schemathesis on gateway + auth, anonymous and signed in, per-o
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	$(WITH_ENV) $(UV_RUN) python -m pind_gateway.fuzz
 
+attack: setup-for-test ## the attack suite on auth + gateway processes of its own (free ports, test.attack.* topics): forged tokens, token reuse and races, bad bodies, throttling through the gateway; prints each attack and its outcome
+	scripts/attack.sh $(ATTACK_ARGS)
+
 eval: setup-if-needed ## geoparsing evaluation: corpora in ../shared/data/eval and the sample vlogs (EVAL_ARGS='--only vlogs')
 	$(UV_RUN) python -m evaluation.geo $(EVAL_ARGS)
 
