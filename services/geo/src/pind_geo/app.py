@@ -35,9 +35,18 @@ from pind_geo.domain.extraction import CandidateExtractor, CombinedExtractor
 from pind_geo.domain.extraction.english import EnglishCandidateExtractor
 from pind_geo.domain.extraction.korean_tagger import SequenceTagger
 from pind_geo.domain.extraction.spacy_english import SpacyCandidateExtractor
+from pind_geo.domain.extraction.venues import (
+    DishAwareExtractor,
+    VenueNameExtractor,
+    is_place_dish,
+)
 from pind_geo.domain.fusion import FusionPolicy
+from pind_geo.domain.gazetteer import GazetteerIndex
+from pind_geo.domain.model import GeocodeQuery
 from pind_geo.domain.pipeline import LanguageModelNames, PlaceExtractor
 from pind_geo.domain.resolution import Geocoder
+from pind_geo.domain.text import match_key
+from pind_geo.domain.venues import VenueIndex
 from pind_geo.service import GeoService
 from pind_geo.settings import DEFAULT_VENUES_DIR, ExtractionSettings, GeoSettings
 from pind_geo.subscribers import GROUP, InputTopics, register
@@ -67,9 +76,11 @@ def build_place_extractor(
     _, english_names = index.known_names()
     world = load_world_index(world_min_population) if world_min_population else None
     started = time.perf_counter()
-    extractors: list[CandidateExtractor] = [
-        korean_extractor(index, world, korean_tagger or load_location_tagger())
-    ]
+    venue_geocoder = load_venue_geocoder(venues_dir) if "venues" in order else None
+    extractors: list[CandidateExtractor] = []
+    if venue_geocoder is not None:
+        extractors.append(venue_names(venue_geocoder.index, index))
+    extractors.append(korean_extractor(index, world, korean_tagger or load_location_tagger()))
     if world is not None:
         demonym = (lambda word: world.country_of_demonym(word) is not None) if demonyms else None
         extractors.append(
@@ -80,8 +91,8 @@ def build_place_extractor(
     )
     log.info("extractors ready", seconds=round(time.perf_counter() - started, 2))
     available: dict[str, Geocoder] = {"gazetteer": GazetteerGeocoder(index), **(online or {})}
-    if "venues" in order:
-        available["venues"] = load_venue_geocoder(venues_dir)
+    if venue_geocoder is not None:
+        available["venues"] = venue_geocoder
     if world is not None:
         available["geonames"] = WorldGeocoder(world)
     geocoders = [available[name] for name in order if name in available]
@@ -89,10 +100,28 @@ def build_place_extractor(
     if missing:
         log.warning("geocoders not configured, left out of the chain", geocoders=missing)
     return PlaceExtractor(
-        CombinedExtractor(extractors),
+        DishAwareExtractor(CombinedExtractor(extractors)),
         GeocoderChain(geocoders),
         policy,
         language_model=language_model,
+    )
+
+
+def venue_names(venues: VenueIndex, gazetteer: GazetteerIndex) -> VenueNameExtractor:
+    """The venue-name extractor over the index's names, less those the
+    gazetteer knows (자갈치시장 is the market's candidate, not a venue's)."""
+    korean, _ = gazetteer.known_names()
+
+    def is_area(word: str) -> bool:
+        return any(
+            entry.admin_level in (1, 2) and score >= 0.9
+            for entry, score in gazetteer.search(GeocodeQuery(word, "ko"), limit=5)
+        )
+
+    return VenueNameExtractor(
+        venues.keys() - {match_key(name) for name in korean},
+        is_dish=lambda key: is_place_dish(key, is_area),
+        romanised=venues.romanised,
     )
 
 

@@ -11,6 +11,7 @@ import structlog
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.adapters.offline_geocoder import entry_result
 from pind_geo.adapters.venue_files import load_records
+from pind_geo.domain.extraction.venues import ADDRESS, ADDRESS_HINT
 from pind_geo.domain.gazetteer import GazetteerIndex
 from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
 from pind_geo.domain.regions import area_of_address
@@ -37,7 +38,14 @@ class VenueGeocoder:
         self._venues = venues
         self._landmarks = landmarks
 
+    @property
+    def index(self) -> VenueIndex:
+        return self._venues
+
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
+        if query.category_hint == ADDRESS_HINT and ADDRESS.fullmatch(query.text):
+            # The venues at a written address ('부산 중구 자갈치로 26').
+            return [self._venue(VenueHit(v, True)) for v in self._venues.at_address(query.text)]
         sights = self._landmarks.search(query)
         if sights and sights[0][1] >= _EXACT:
             return [
@@ -61,6 +69,7 @@ class VenueGeocoder:
             geocoder=self.name,
             address=venue.address,
             area=AdminArea(province, district),
+            chain=hit.chain and not hit.branch,
         )
 
 

@@ -105,3 +105,6 @@ class GeocodeResult:
     context: bool = True
     """Once chosen, does it say which region the text is about (a province, a
     country, a state: yes; one of the world's many towns: no)."""
+    chain: bool = False
+    """A chain's venue answering its name without a branch: never chosen by
+    context alone (the video did not say which branch)."""

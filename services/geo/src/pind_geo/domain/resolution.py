@@ -18,11 +18,18 @@ from pind_geo.domain.text import match_key
 _TIE = 0.02
 _OPTION_RANGE = 0.25
 _NEAR_M = 3_000.0
+_WALK_M = 500.0
+"""A walk's next stop: closer than this to one of the video's places."""
 _SAME_AREA_M = 25_000.0
 _ENOUGH_SUPPORT = 2
 _SHORT_FORM_M = 5_000.0
 _SHORT_FORM_SCORE = 0.8
 _ONE_AREA_M = 100_000.0
+_CHAIN_NEAR_M = 1_000.0
+"""A chain's branch is chosen by context only when it alone is this close to the video's places."""
+_VENUE_AREA_M = 30_000.0
+"""The only venue of a name is still not the video's when it lies this far from its places."""
+VENUE_CATEGORIES = frozenset({"restaurant", "cafe", "bar", "lodging"})
 
 
 class Geocoder(Protocol):
@@ -80,6 +87,7 @@ async def resolve(
         again = await asyncio.gather(*(ask(replace(q, near=near)) for q in unknown))
         options.update({q: _options(a) for q, a in zip(unknown, again, strict=True)})
     chosen = choose(options)
+    chosen.update(_tied_to_addresses(by_query, options))
     resolutions: list[Resolution] = []
     for query, group in by_query.items():
         results = options[query]
@@ -87,6 +95,11 @@ async def resolve(
         reason = None
         if not results:
             reason = f"no {geocoder.name} place is called {query.text!r}"
+        elif pick is None and results[0].chain:
+            reason = (
+                f"{query.text!r} is a chain ({len(results)} places here) and the video "
+                "does not say which branch"
+            )
         elif pick is None:
             count = len(_best_tier(results))
             reason = (
@@ -122,7 +135,8 @@ def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
     attached: list[Resolution] = []
     for resolution in resolutions:
         current = resolution.result
-        if current is not None and current.admin_level in (0, 3):
+        venue = current is not None and current.category in VENUE_CATEGORIES
+        if current is not None and current.admin_level in (0, 3) and not venue:
             attached.append(resolution)
             continue
         key = match_key(resolution.candidate.text)
@@ -137,6 +151,7 @@ def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
             and key != (ko_key if korean else en_key)
             and (
                 current is None
+                or venue
                 or distance_m(current.lat, current.lon, place.lat, place.lon) <= _SHORT_FORM_M
             )
         ]
@@ -152,6 +167,10 @@ def choose(options: dict[GeocodeQuery, list[GeocodeResult]]) -> dict[GeocodeQuer
     """One place per query: the only one, the one the rest of the video points
     to (same district or province as a named area, near its other places),
     or else the single best match."""
+    # A chain's name without its branch is none of its branches in particular,
+    # unless one branch alone is beside the video's other places.
+    chains = {q: r for q, r in options.items() if len(r) > 1 and r[0].chain}
+    options = {q: r for q, r in options.items() if q not in chains}
     chosen = {q: r[0] for q, r in options.items() if len(r) == 1}
     for _ in range(2):  # a place chosen by context becomes context for the next
         provinces, districts, anchors = _context(chosen.values())
@@ -164,11 +183,65 @@ def choose(options: dict[GeocodeQuery, list[GeocodeResult]]) -> dict[GeocodeQuer
             )
             if ranked[0][0] >= _ENOUGH_SUPPORT and ranked[0][0] > ranked[1][0]:
                 chosen[query] = ranked[0][1]
+    _, _, anchors = _context(chosen.values())
     for query, results in options.items():
         best = _best_tier(results)
-        if query not in chosen and best and (len(best) == 1 or _one_of_many(best)):
+        one = bool(best) and (len(best) == 1 or _one_of_many(best))
+        if query not in chosen and one and not _far_venue(best[0], anchors):
             chosen[query] = best[0]
+    for query, results in chains.items():
+        near = [r for r in results if _nearest(r, anchors) <= _CHAIN_NEAR_M]
+        if len(near) == 1:
+            chosen[query] = near[0]
     return chosen
+
+
+def _nearest(result: GeocodeResult, anchors: list[tuple[float, float]]) -> float:
+    return min(
+        (distance_m(result.lat, result.lon, lat, lon) for lat, lon in anchors),
+        default=float("inf"),
+    )
+
+
+def _far_venue(result: GeocodeResult, anchors: list[tuple[float, float]]) -> bool:
+    """A venue far from every place the video shows ('작은카페' in another
+    district) is a word that happens to be a shop's name."""
+    return (
+        result.category in VENUE_CATEGORIES
+        and bool(anchors)
+        and _nearest(result, anchors) > _VENUE_AREA_M
+    )
+
+
+def _tied_to_addresses(
+    by_query: dict[GeocodeQuery, list[PlaceCandidate]],
+    options: dict[GeocodeQuery, list[GeocodeResult]],
+) -> dict[GeocodeQuery, GeocodeResult]:
+    """A name written beside an address ('📍 진주식당: 부산 중구 자갈치로 26')
+    is the venue of that name at that address; the address alone is its
+    venue when that name says which of the venues there it is."""
+    at_address: dict[int, dict[str, GeocodeResult]] = defaultdict(dict)
+    for query, group in by_query.items():
+        if query.category_hint == "other" and any(ch.isdigit() for ch in query.text):
+            for candidate in group:
+                at_address[id(candidate.unit)].update({r.key: r for r in options[query]})
+    tied: dict[GeocodeQuery, GeocodeResult] = {}
+    if not at_address:
+        return tied
+    for query, group in by_query.items():
+        results = options[query]
+        for candidate in group:
+            there = at_address.get(id(candidate.unit), {})
+            same = [r for r in results if r.key in there]
+            if len(same) == 1 and (len(results) > 1 or len(there) > 1):
+                tied[query] = same[0]
+    for query in by_query:
+        if query.category_hint == "other" and len(options[query]) > 1:
+            keys = {r.key for r in options[query]}
+            named = {r.key: r for q, r in tied.items() if r.key in keys and q != query}
+            if len(named) == 1:
+                tied[query] = next(iter(named.values()))
+    return tied
 
 
 def _one_of_many(best: list[GeocodeResult]) -> bool:
@@ -233,5 +306,13 @@ def _support(
         score += 2
     if anchors:
         nearest = min(distance_m(result.lat, result.lon, lat, lon) for lat, lon in anchors)
-        score += 2 if nearest <= _NEAR_M else 1 if nearest <= _SAME_AREA_M else 0
+        score += (
+            3
+            if nearest <= _WALK_M
+            else 2
+            if nearest <= _NEAR_M
+            else 1
+            if nearest <= _SAME_AREA_M
+            else 0
+        )
     return score

@@ -7,13 +7,16 @@ business names would find a restaurant for almost any word."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.gazetteer.names import GENERIC_NAMES, dong_base
 from pind_geo.domain.regions import province_aliases, province_short
+from pind_geo.domain.romanize import romanize
 from pind_geo.domain.text import has_hangul, match_key
 from pind_geo.domain.venues.records import VenueRecord
 
@@ -84,12 +87,28 @@ VENUE_HINTS: frozenset[PlaceCategory | None] = frozenset(
 )
 
 
+_CHAIN_MIN = 40
+_ONE_BRANCH = 3
+"""More venues than this under one name-with-branch key are a brand's, not a branch's."""
+"""A name this many venues share is a chain even where no branch is written."""
+_SAME_VENUE_DEG = 0.0005
+"""Rows of one name this close (≈ 50 m) are one venue two source lists repeat."""
+_ROMAN_MIN = 6
+"""Shortest romanised key (letters) compared: 'Da Nang' is 'danang', no name."""
+_ADDRESS = re.compile(r"([가-힣0-9]+(?:로|길))\s*(\d+(?:-\d+)?)")
+_LOT = re.compile(r"([가-힣0-9]+(?:동|가|리))\s*(산?\d+(?:-\d+)?)")
+
+
 @dataclass(frozen=True, slots=True)
 class VenueHit:
     """A venue the query names; ``branch`` when the query named its branch too."""
 
     venue: VenueRecord
     branch: bool
+    shared: int = 1
+    """How many venues answer to the name without a branch."""
+    chain: bool = False
+    """The name is a chain's (branches in the data, or very many venues)."""
 
 
 Area = tuple[str, str, str]
@@ -130,6 +149,54 @@ class VenueIndex:
         for key, owners in self._by_branch.items():
             if key in self._by_name:
                 owners.extend(i for i in self._by_name.pop(key) if i not in owners)
+        branched = Counter(
+            split_branch(v, brands)[0] for v in self.venues if split_branch(v, brands)[1]
+        )
+        self._chains = frozenset(
+            name
+            for name, owners in self._by_name.items()
+            if len(owners) >= _CHAIN_MIN or branched[name] >= 2
+        )
+        self._by_address: dict[str, list[int]] = defaultdict(list)
+        for i, venue in enumerate(self.venues):
+            for address in (venue.road_address, venue.lot_address):
+                where = address_key(address)
+                if where:
+                    self._by_address[where].append(i)
+
+    def keys(self) -> frozenset[str]:
+        """Every name and name-with-branch the index answers (comparison keys)."""
+        return frozenset(self._by_name) | frozenset(self._by_branch)
+
+    def is_chain(self, text: str) -> bool:
+        return match_key(text) in self._chains
+
+    @cached_property
+    def _romanised(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = defaultdict(list)
+        for key in self.keys():
+            roman = match_key(romanize(key))
+            if len(roman) >= _ROMAN_MIN and not has_hangul(roman):
+                table[roman].append(key)
+        return table
+
+    def romanised(self, text: str) -> list[str]:
+        """The index names (keys) a romanised name stands for ('Geumsu Bokguk' → 금수복국)."""
+        key = match_key(text)
+        if len(key) < _ROMAN_MIN or has_hangul(key):
+            return []
+        return list(self._romanised.get(key, ()))
+
+    def at_address(self, text: str) -> list[VenueRecord]:
+        """The venues at the road or lot address ``text`` names ('서울 광진구
+        능동로 111', '자갈치로 26'), in the district it names when it names one."""
+        key = address_key(text)
+        if not key:
+            return []
+        venues = [self.venues[i] for i in self._by_address.get(key, ())]
+        words = {match_key(w) for w in text.split()}
+        narrowed = [v for v in venues if {match_key(v.sigungu), match_key(v.dong)} & words]
+        return narrowed or venues
 
     @property
     def stats(self) -> VenueIndexStats:
@@ -146,29 +213,69 @@ class VenueIndex:
         branch the index does not know: that branch is not pinned to another."""
         if category_hint not in VENUE_HINTS:
             return []
+        if not has_hangul(text):
+            return _distinct(
+                [hit for key in self.romanised(text) for hit in self._by_name_or_branch(key, None)]
+            )
         hits = self._by_name_or_branch(text, category_hint)
         words = text.split()
         if hits or len(words) < 2:
-            return hits
+            return _distinct(hits)
         areas = self._areas.get(match_key(words[0]))
         if not areas:
             return []
-        return _in_areas(self._by_name_or_branch(" ".join(words[1:]), category_hint), areas)
+        return _distinct(
+            _in_areas(self._by_name_or_branch(" ".join(words[1:]), category_hint), areas)
+        )
 
     def _by_name_or_branch(self, text: str, category_hint: PlaceCategory | None) -> list[VenueHit]:
         key = match_key(text)
         if not has_hangul(key):
             return []
         branch = self._by_branch.get(key)
-        if branch:
+        if branch and len(branch) <= _ONE_BRANCH:
             return [VenueHit(self.venues[i], True) for i in branch]
+        if branch:  # '이디야커피' is a brand and the branch of none: a name
+            chain = len(branch) >= _CHAIN_MIN
+            return [VenueHit(self.venues[i], False, len(branch), chain) for i in branch]
         if len(key) < _MIN_NAME and category_hint in (None, "landmark", "other"):
             return []
-        return [VenueHit(self.venues[i], False) for i in self._by_name.get(key, ())]
+        owners = self._by_name.get(key, ())
+        chain = key in self._chains
+        return [VenueHit(self.venues[i], False, len(owners), chain) for i in owners]
 
     def same_name(self, text: str) -> int:
         """How many venues answer to ``text`` without a branch."""
         return len(self._by_name.get(match_key(text), ()))
+
+
+def address_key(text: str | None) -> str | None:
+    """'능동로 111' of any road address, else '부평동2가 35-3' of a lot address:
+    the part after the district that says where (no spaces)."""
+    if not text:
+        return None
+    road = _ADDRESS.search(text)
+    if road:
+        return road.group(1) + road.group(2)
+    lot = _LOT.search(text)
+    return lot.group(1) + lot.group(2) if lot else None
+
+
+def _distinct(hits: list[VenueHit]) -> list[VenueHit]:
+    """One hit per venue: two source lists may list the same one."""
+    seen: set[tuple[str, int, int]] = set()
+    kept = []
+    for hit in hits:
+        v = hit.venue
+        mark = (
+            match_key(v.display_name),
+            round(v.lat / _SAME_VENUE_DEG),
+            round(v.lon / _SAME_VENUE_DEG),
+        )
+        if mark not in seen:
+            seen.add(mark)
+            kept.append(hit)
+    return kept
 
 
 def split_branch(venue: VenueRecord, brands: frozenset[str]) -> tuple[str, str]:

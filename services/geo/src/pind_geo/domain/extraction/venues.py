@@ -1,0 +1,276 @@
+"""Venue names out of text: the names the venue index knows, where the text
+says they are a place the video goes to. Pure: no I/O.
+
+Kiwi does not know '비에뜨반미' or '함흥면옥'; the index does. A name the
+index holds becomes a candidate when its context makes it a visit:
+
+- a sign or menu board read on screen, a chapter title or a hashtag that
+  starts with it;
+- a description line that lists a place ('📍', '상호:', '위치:', '주소:');
+- speech and running text: '여기가 ○○', '○○인데요', '○○에서', '○○ 본점
+  왔어요', '○○도 포장했어요' — a name followed by a locative particle, a
+  copula, a branch or a verb of going;
+- a romanised name in English text, where it stands as a proper name
+  ('Geumsu Bokguk', 'Choryang Milmyeon'): compared with the romanised index
+  names (``romanised`` port), never fuzzily.
+
+Dishes named after places ('춘천닭갈비', '의정부부대찌개', '부산어묵') are
+not visits: a name that is a place word followed by a dish needs a strong
+cue (locative, copula, '여기가'), and the place inside it ('춘천', '부산') is
+dropped from the other extractors' candidates (``DishAwareExtractor``).
+Whether the name is one venue or a chain of hundreds is for resolution to
+decide; nothing is placed here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from itertools import pairwise
+
+from pind_contracts.events.places_extracted import PlaceCategory
+from pind_geo.domain.extraction import CandidateExtractor
+from pind_geo.domain.model import PlaceCandidate, TextUnit
+from pind_geo.domain.text import collapse_spaced_syllables, has_hangul
+
+_MIN_KEY = 3
+_MAX_KEY = 24
+_LIST_LINE = re.compile(
+    r"^\s*(?:[-•·*]\s*)?(?:📍|상호\s*[:：]|위치\s*[:：]|주소\s*[:：]|가게\s*[:：])"
+)
+_BEFORE = re.compile(r"(?:여기가|여기는|여기|바로|이번엔|이번에는)\s*$")
+# After the name: particles and endings that make it a place one is at or goes to.
+_STRONG_AFTER = re.compile(
+    r"^\s?(?:에서|에\s|에요|이에요|예요|인데|입니다|이고|이라는|라는|본점|직영점|[가-힣0-9]{1,8}점\b"
+    r"|\s*(?:왔|갔|들렀|방문|도착))"
+)
+_WEAK_AFTER = re.compile(r"^(?:도\s|까지|으로|로\s|이랑|랑|하고)")
+# Food words: a name made of a place and one of these is a dish first.
+DISH_WORDS: tuple[str, ...] = (
+    "부대찌개",
+    "닭갈비",
+    "비빔밥",
+    "어묵",
+    "오뎅",
+    "돼지국밥",
+    "국밥",
+    "밀면",
+    "냉면",
+    "막국수",
+    "떡갈비",
+    "순대",
+    "족발",
+    "갈비",
+    "곰탕",
+    "칼국수",
+    "호떡",
+    "만두",
+    "짬뽕",
+    "물회",
+    "회",
+    "빵",
+    "한우",
+    "김밥",
+    "떡볶이",
+    "찐빵",
+)
+_ROMAN_WORD = re.compile(r"[A-Z0-9][A-Za-z0-9'’]*")
+# A road-name or lot-number address, with the areas written before it:
+# '서울 광진구 능동로 111', '부산 중구 자갈치로 26', '약령시로 28-5', '부평동2가 35-3'.
+ADDRESS = re.compile(
+    r"(?:(?:[가-힣]{2,}(?:특별시|광역시|도|시)?|서울|부산)\s+)?(?:[가-힣]{1,4}[시군구]\s+)?"
+    r"(?:[가-힣0-9]+(?:로|길)\s*\d+(?:-\d+)?|[가-힣]+[0-9]*(?:동|가|리)\s+산?\d+(?:-\d+)?)"
+)
+ADDRESS_HINT: PlaceCategory = "other"
+"""The category hint of an address candidate (the geocoder tells it from a name by its form)."""
+_GENERIC_TAILS = frozenset({"카페", "식당", "커피", "주점", "분식", "빵집", "포차", "횟집"})
+
+
+class VenueNameExtractor:
+    """Candidates for the venue names ``names`` holds (comparison keys: no
+    spaces, as ``match_key`` writes them), each where its context says it is
+    a visit. ``is_dish`` tells a name that is a place and a dish
+    ('춘천닭갈비'); ``romanised`` answers the index names a romanised key
+    stands for (empty: not a venue name)."""
+
+    name = "venues"
+
+    def __init__(
+        self,
+        names: Collection[str],
+        *,
+        is_dish: Callable[[str], bool] = lambda _: False,
+        romanised: Callable[[str], Sequence[str]] = lambda _: (),
+    ) -> None:
+        self._names = names
+        self._is_dish = is_dish
+        self._romanised = romanised
+
+    def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
+        found: list[PlaceCandidate] = []
+        for unit in units:
+            if has_hangul(unit.text):
+                found.extend(self._korean(unit))
+            elif unit.source in {"transcript", "description", "title", "chapter", "ocr"}:
+                found.extend(self._romanised_names(unit))
+        return found
+
+    def _korean(self, unit: TextUnit) -> list[PlaceCandidate]:
+        if unit.source in {"ocr", "thumbnail"}:
+            text, offsets = collapse_spaced_syllables(unit.text)
+        else:
+            text, offsets = unit.text, list(range(len(unit.text)))
+        found = _addresses(unit, text, offsets)
+        taken = [(c.start, c.end) for c in found]
+        compact, where = _compact(text)
+        i = 0
+        while i < len(compact):
+            if not _word_start(text, where[i]):
+                i += 1
+                continue
+            match = self._longest(compact, i)
+            if match is None:
+                i += 1
+                continue
+            start, end = where[i], where[i + len(match) - 1] + 1
+            inside_address = any(s <= offsets[start] < e for s, e in taken)
+            if not inside_address and self._is_visit(unit, text, start, end, match):
+                found.append(
+                    PlaceCandidate(
+                        text=text[start:end],
+                        unit=unit,
+                        start=offsets[start],
+                        end=offsets[end - 1] + 1,
+                        script="ko",
+                        place_cue=True,
+                        proper_noun=True,
+                    )
+                )
+            i += len(match)
+        return found
+
+    def _longest(self, compact: str, i: int) -> str | None:
+        for length in range(min(_MAX_KEY, len(compact) - i), _MIN_KEY - 1, -1):
+            key = compact[i : i + length]
+            if key in self._names:
+                return key
+        return None
+
+    def _is_visit(self, unit: TextUnit, text: str, start: int, end: int, key: str) -> bool:
+        before, after = text[:start], text[end:]
+        words = text[start:end].split()
+        if len(words) > 1 and words[-1] in _GENERIC_TAILS:
+            return False  # '작은 카페' is a small cafe, not the venue called 작은카페
+        if after.strip() in _GENERIC_TAILS:
+            return False  # '로스터리 카페': what kind of cafe, not which
+        listed = unit.source == "description" and _LIST_LINE.match(text)
+        if len(words) > 2 and not listed and unit.source not in {"ocr", "thumbnail"}:
+            return False  # '커피 한 잔' is a cup of coffee
+        dish = self._is_dish(key)
+        if unit.source in {"ocr", "thumbnail"}:
+            # A sign: the name is most of the line ('깡통골목 원조비빔당면', '피자플래넷 건대점').
+            letters = len(text.replace(" ", ""))
+            return not dish and len(key) * 2 >= letters
+        if unit.source in {"chapter", "tag"} or before.rstrip().endswith("#"):
+            return not dish and not before.strip(" #-•")
+        if unit.source == "description" and _LIST_LINE.match(text):
+            return True
+        strong = bool(_BEFORE.search(before)) or bool(_STRONG_AFTER.match(after))
+        if strong:
+            return True
+        return not dish and bool(_WEAK_AFTER.match(after))
+
+    def _romanised_names(self, unit: TextUnit) -> list[PlaceCandidate]:
+        """Runs of two or more capitalised words whose romanised key is an
+        index name: 'Geumsu Bokguk' for 금수복국."""
+        words = list(_ROMAN_WORD.finditer(unit.text))
+        found: list[PlaceCandidate] = []
+        i = 0
+        while i < len(words):
+            taken = 0
+            for j in range(min(len(words), i + 4), i + 1, -1):
+                run = words[i:j]
+                if any(b.start() - a.end() != 1 for a, b in pairwise(run)):
+                    continue
+                start, end = run[0].start(), run[-1].end()
+                phrase = unit.text[start:end]
+                if self._romanised(phrase):
+                    found.append(
+                        PlaceCandidate(
+                            text=phrase,
+                            unit=unit,
+                            start=start,
+                            end=end,
+                            script="en",
+                            place_cue=True,
+                            proper_noun=True,
+                            world=False,
+                        )
+                    )
+                    taken = j - i
+                    break
+            i += taken or 1
+        return found
+
+
+def _addresses(unit: TextUnit, text: str, offsets: list[int]) -> list[PlaceCandidate]:
+    return [
+        PlaceCandidate(
+            text=m.group(0),
+            unit=unit,
+            start=offsets[m.start()],
+            end=offsets[m.end() - 1] + 1,
+            script="ko",
+            category_hint=ADDRESS_HINT,
+            place_cue=True,
+        )
+        for m in ADDRESS.finditer(text)
+        if any(ch.isdigit() for ch in m.group(0))
+    ]
+
+
+def is_address(candidate: PlaceCandidate) -> bool:
+    return candidate.category_hint == ADDRESS_HINT and ADDRESS.fullmatch(candidate.text) is not None
+
+
+class DishAwareExtractor:
+    """Runs ``inner`` and drops the place names that are the start of a dish
+    ('춘천' of '춘천닭갈비', '부산' of '부산어묵 한 꼬치'): eating a city's dish
+    elsewhere is not a visit to the city."""
+
+    def __init__(self, inner: CandidateExtractor) -> None:
+        self._inner = inner
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
+        return [c for c in self._inner.extract(units) if not starts_dish(c)]
+
+
+def starts_dish(candidate: PlaceCandidate) -> bool:
+    """The candidate is written together with a dish word after it."""
+    if candidate.script != "ko" or candidate.category_hint not in (None, "neighbourhood"):
+        return False
+    after = candidate.unit.text[candidate.end :]
+    return any(after.startswith(word) for word in DISH_WORDS)
+
+
+def is_place_dish(key: str, place_words: Callable[[str], bool]) -> bool:
+    """A name that is a place word then a dish word ('춘천닭갈비', '부산어묵')."""
+    for word in DISH_WORDS:
+        if key.endswith(word) and len(key) > len(word):
+            head = key[: -len(word)]
+            if place_words(head):
+                return True
+    return False
+
+
+def _compact(text: str) -> tuple[str, list[int]]:
+    """``text`` without spaces, and where each of its letters was."""
+    letters = [(ch, i) for i, ch in enumerate(text) if not ch.isspace()]
+    return "".join(ch for ch, _ in letters), [i for _, i in letters]
+
+
+def _word_start(text: str, index: int) -> bool:
+    return index == 0 or not (text[index - 1].isalnum())
