@@ -48,6 +48,10 @@ class Envelope:
     def source(self) -> str:
         return f"/pind/{self.producer}"
 
+    def with_trace(self, traceparent: str, tracestate: str | None = None) -> Envelope:
+        """The same envelope in the trace (W3C ``traceparent``) given."""
+        return replace(self, traceparent=traceparent, tracestate=tracestate)
+
     def caused(self, *, type: str, producer: str, subject: str | None = None) -> Envelope:
         """The envelope of an event caused by this one: same job, correlation
         and trace; causation points here; a new id and time."""

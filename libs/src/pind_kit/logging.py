@@ -1,4 +1,5 @@
-"""JSON logs with the job, event and trace ids bound from the handler's context."""
+"""JSON logs with the job, event and trace ids bound from the handler's context;
+the process's tracing is set up with them (:mod:`pind_kit.tracing`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 import structlog
 
 from pind_kit.settings import ServiceSettings
+from pind_kit.tracing import configure_tracing
 
 
 def configure_logging(settings: ServiceSettings) -> None:
@@ -46,3 +48,4 @@ def configure_logging(settings: ServiceSettings) -> None:
     for noisy in ("aiokafka", "faststream", "sqlalchemy.engine", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     structlog.contextvars.bind_contextvars(service=settings.service_name)
+    configure_tracing(f"pind-{settings.service_name}", settings.otel_exporter)

@@ -52,6 +52,7 @@ from pind_kit.metrics import (
     OUTBOX_PUBLISHED,
     OUTBOX_RELAY_ERRORS,
 )
+from pind_kit.tracing import traced
 
 log = structlog.get_logger(__name__)
 
@@ -141,7 +142,7 @@ def _outbox_row(event: OutboxEvent, prefix: str) -> dict[str, Any]:
         "topic": name if name.startswith(prefix) else prefix + name,
         "key": event.key or event.envelope.subject,
         "value": payload if isinstance(payload, bytes) else encode_payload(payload),
-        "headers": json.dumps({k: v.decode() for k, v in event.envelope.to_headers()}),
+        "headers": json.dumps({k: v.decode() for k, v in traced(event.envelope).to_headers()}),
     }
 
 

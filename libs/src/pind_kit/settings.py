@@ -32,6 +32,11 @@ class ServiceSettings(BaseSettings):
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = Field(default="INFO")
     log_json: bool = Field(default=True, description="JSON lines (true) or console logs.")
+    otel_exporter: str = Field(
+        default="none",
+        description="Where spans go: none (trace ids still travel in events and logs), "
+        "otlp (OTLP/HTTP; endpoint from OTEL_EXPORTER_OTLP_ENDPOINT) or jsonl:PATH.",
+    )
     retry_attempts: int = Field(default=4, ge=1, description="Tries per event before the DLT.")
     retry_backoff_initial_s: float = Field(default=0.2, gt=0)
     retry_backoff_max_s: float = Field(default=5.0, gt=0)

@@ -33,6 +33,7 @@ from pind_kit.consume.subscription import Subscription
 from pind_kit.errors import UndecodableEvent
 from pind_kit.faults import is_infrastructure_error
 from pind_kit.metrics import EVENTS_HANDLED
+from pind_kit.tracing import consuming_batch
 
 if TYPE_CHECKING:
     from aiokafka import ConsumerRecord
@@ -111,7 +112,10 @@ class BatchHandling:
             else:
                 fetched.setdefault(incoming.event_id, (incoming, raw))  # first delivery wins
         outcomes: Counter[str] = Counter(duplicate=len(records) - len(undecodable) - len(fetched))
-        with structlog.contextvars.bound_contextvars(topic=topic.name, batch=len(records)):
+        with (
+            structlog.contextvars.bound_contextvars(topic=topic.name, batch=len(records)),
+            consuming_batch(topic.name, [i.envelope for i, _ in fetched.values()]),
+        ):
             events = [i for i, _ in fetched.values()]
             outage = self.delivery.outage(self.subscription)
             while True:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from pind_contracts import Contract, Envelope, EnvelopeError, Topic
 from pind_kit.errors import UndecodableEvent
+from pind_kit.tracing import consuming, trace_id_of
 
 T = TypeVar("T", bound=Contract)
 
@@ -63,12 +64,16 @@ def from_record(topic: Topic, raw: Any) -> Incoming[Any]:
 
 @contextlib.contextmanager
 def event_context(incoming: Incoming[Any]) -> Iterator[None]:
-    """Log lines inside carry the event's ids."""
+    """Log lines inside carry the event's ids, and a consumer span continues
+    the event's trace (:mod:`pind_kit.tracing`)."""
     envelope = incoming.envelope
-    with structlog.contextvars.bound_contextvars(
-        event_id=str(envelope.event_id),
-        job_id=str(envelope.job_id) if envelope.job_id else None,
-        trace_id=envelope.traceparent,
-        topic=incoming.topic.name,
+    with (
+        structlog.contextvars.bound_contextvars(
+            event_id=str(envelope.event_id),
+            job_id=str(envelope.job_id) if envelope.job_id else None,
+            trace_id=trace_id_of(envelope.traceparent),
+            topic=incoming.topic.name,
+        ),
+        consuming(incoming.topic.name, envelope),
     ):
         yield
