@@ -1,0 +1,110 @@
+"""Venues in food vlogs: names found where the text says they are visited,
+dishes named after places left alone, addresses tied to the venue beside
+them, chains without a branch not pinned; and the food sample vlogs scored
+against their gold venues (each a row of data/poi/kr)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pind_geo.domain.extraction.venues import DishAwareExtractor, VenueNameExtractor
+from pind_geo.domain.geometry import distance_m
+from pind_geo.domain.model import PlaceCandidate, TextUnit
+from pind_geo.domain.pipeline import PlaceExtractor
+from pind_geo.domain.text import match_key
+from pind_geo.samples import sample_vlogs, vlog_units
+
+NAMES = frozenset({"비에뜨반미", "의정부부대찌개", "대림창고", "피자플래넷건대점", "작은카페"})
+FOOD = [p for p in sample_vlogs() if "venues" in json.loads((p / "gold.json").read_text())]
+
+
+def names(text: str, source: str = "transcript") -> list[str]:
+    extractor = VenueNameExtractor(NAMES, is_dish=lambda key: key == "의정부부대찌개")
+    return [c.text for c in extractor.extract([TextUnit(source, text)])]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "found"),
+    [
+        ("여기가 비에뜨반미인데요, 반미가 커요.", "transcript", ["비에뜨반미"]),
+        ("여기가 대림창고인데요", "transcript", ["대림창고"]),
+        ("비에뜨반미 맛있대요", "transcript", []),  # no cue: talk, not a visit
+        ("의정부부대찌개 먹을까 고민했어요", "transcript", []),  # a dish
+        ("작은 카페에서 쌍화차 마셨어요", "transcript", []),  # a small cafe
+        ("피자플래넷 건대점", "ocr", ["피자플래넷 건대점"]),  # a sign, branch and all
+        ("📍 비에뜨반미 (건대)", "description", ["비에뜨반미"]),
+        ("주소: 서울 광진구 능동로 111", "description", ["서울 광진구 능동로 111"]),
+    ],
+)
+def test_venue_names_where_the_text_says_visit(text: str, source: str, found: list[str]) -> None:
+    assert names(text, source) == found
+
+
+def test_a_romanised_name_in_english_text() -> None:
+    extractor = VenueNameExtractor(
+        NAMES, romanised=lambda text: ["금수복국"] if match_key(text) == "geumsubokguk" else []
+    )
+    unit = TextUnit("transcript", "This is Geumsu Bokguk, famous for pufferfish soup.")
+    assert [c.text for c in extractor.extract([unit])] == ["Geumsu Bokguk"]
+
+
+class _Cities:
+    name = "cities"
+
+    def extract(self, units: list[TextUnit]) -> list[PlaceCandidate]:
+        unit = units[0]
+        start = unit.text.index("춘천")
+        return [PlaceCandidate("춘천", unit, start, start + 2, "ko")]
+
+
+def test_a_city_that_starts_a_dish_is_not_a_place() -> None:
+    extractor = DishAwareExtractor(_Cities())
+    assert extractor.extract([TextUnit("transcript", "춘천닭갈비 먹었어요")]) == []
+    assert len(extractor.extract([TextUnit("transcript", "춘천에 왔어요")])) == 1
+
+
+async def test_an_address_says_which_of_many_same_name_venues(
+    place_extractor: PlaceExtractor,
+) -> None:
+    units = [
+        TextUnit("description", "📍 진주식당: 부산 중구 자갈치로 26"),
+        TextUnit("transcript", "자갈치시장 안쪽에 있는 진주식당에서 회백반 먹어요."),
+    ]
+    extraction = await place_extractor.extract(units)
+    venues = [p for p in extraction.places if p.name == "진주식당"]
+    assert len(venues) == 1 and venues[0].address == "부산광역시 중구 자갈치로 26"
+
+
+async def test_a_chain_without_its_branch_is_not_pinned(place_extractor: PlaceExtractor) -> None:
+    units = [
+        TextUnit("transcript", "오늘은 성수역에서 카페 투어 시작합니다."),
+        TextUnit("transcript", "스타벅스에서 잠깐 쉬었어요."),
+    ]
+    extraction = await place_extractor.extract(units)
+    assert not [p for p in extraction.places if p.name.startswith("스타벅스")]
+    chain = [u for u in extraction.unresolved if u.name == "스타벅스"]
+    assert chain and "chain" in chain[0].reason
+
+
+def test_the_food_vlogs_are_there() -> None:
+    gold = [json.loads((p / "gold.json").read_text()) for p in FOOD]
+    assert len(FOOD) >= 5 and sum(len(g["venues"]) for g in gold) >= 28
+
+
+@pytest.mark.parametrize("folder", FOOD, ids=[p.name for p in FOOD])
+async def test_food_vlog_venues(folder: Path, place_extractor: PlaceExtractor) -> None:
+    """Most gold venues placed within 100 m, no distractor placed."""
+    gold = json.loads((folder / "gold.json").read_text())
+    extraction = await place_extractor.extract(vlog_units(folder))
+    found = [
+        g
+        for g in gold["venues"]
+        if any(distance_m(p.lat, p.lon, g["lat"], g["lon"]) <= 100 for p in extraction.places)
+    ]
+    assert len(found) >= 0.6 * len(gold["venues"]), [g["name"] for g in gold["venues"]]
+    distractors = {match_key(n["text"]) for n in gold["not_visits"] if not n["ambiguous"]}
+    placed = {match_key(p.name) for p in extraction.places}
+    assert not placed & distractors
