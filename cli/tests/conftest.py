@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import re
 import secrets
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -102,10 +103,8 @@ def gateway_settings(kafka_bootstrap: str) -> GatewaySettings:
 
 
 @pytest.fixture(scope="session")
-async def auth_app(
-    tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
-) -> AsyncIterator[FastAPI]:
-    """The real auth service in-process (its own schema, migrated; a fresh key)."""
+def auth_settings(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str) -> AuthSettings:
+    """The real auth service's settings (its own schema, migrated; a fresh key)."""
     key_dir = tmp_path_factory.mktemp("cli-auth-keys")
     write_new_key(key_dir / "current.pem")
     settings = AuthSettings(
@@ -119,15 +118,27 @@ async def auth_app(
         log_json=False,
     )
     upgrade(settings, AUTH_MIGRATIONS_DIR)
-    application = create_auth_app(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def gateway_migrated(gateway_settings: GatewaySettings) -> None:
+    upgrade(gateway_settings, MIGRATIONS_DIR)
+
+
+@pytest.fixture(scope="session")
+async def auth_app(auth_settings: AuthSettings) -> AsyncIterator[FastAPI]:
+    """The real auth service, in-process."""
+    application = create_auth_app(auth_settings)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture(scope="session")
-async def gateway_url(gateway_settings: GatewaySettings, auth_app: FastAPI) -> AsyncIterator[str]:
+async def gateway_url(
+    gateway_settings: GatewaySettings, gateway_migrated: None, auth_app: FastAPI
+) -> AsyncIterator[str]:
     """The gateway, served over real HTTP on a free port (never 8000)."""
-    upgrade(gateway_settings, MIGRATIONS_DIR)
     await _start_group_at_end(gateway_settings.kafka_bootstrap, gateway_settings.consumer_group)
     app = create_app(gateway_settings, auth_transport=httpx.ASGITransport(app=auth_app))
     async with app.router.lifespan_context(app):
@@ -144,6 +155,32 @@ class Result:
     stderr: str
 
 
+class WatchedStream(io.StringIO):
+    """Standard error of a running command that tells, once printed, which
+    job it follows (``pind: job <id> for video ...``)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__()
+        self._loop = loop
+        self.job_id: asyncio.Future[str] = loop.create_future()
+
+    def write(self, text: str) -> int:
+        found = re.search(r"pind: job ([0-9a-f-]{36}) ", text)
+        if found:
+            self._loop.call_soon_threadsafe(self._announce, found.group(1))
+        return super().write(text)
+
+    def _announce(self, job_id: str) -> None:
+        if not self.job_id.done():
+            self.job_id.set_result(job_id)
+
+
+@dataclass(frozen=True)
+class Running:
+    task: asyncio.Task[Result]
+    stderr: WatchedStream
+
+
 class Cli:
     """``pind`` run in-process (its ``run`` function, in a thread: it is
     synchronous and the gateway serves from this event loop)."""
@@ -154,12 +191,19 @@ class Cli:
         monkeypatch.setenv("PIND_CONFIG_DIR", str(config_dir))
         monkeypatch.setenv("PIND_API_URL", api_url)
 
+    def start(self, *argv: str, stdin: str = "") -> Running:
+        out, err = io.StringIO(), WatchedStream(asyncio.get_running_loop())
+
+        async def command() -> Result:
+            code = await asyncio.to_thread(
+                run, list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err
+            )
+            return Result(code, out.getvalue(), err.getvalue())
+
+        return Running(asyncio.create_task(command()), err)
+
     async def __call__(self, *argv: str, stdin: str = "") -> Result:
-        out, err = io.StringIO(), io.StringIO()
-        code = await asyncio.to_thread(
-            run, list(argv), stdin=io.StringIO(stdin), stdout=out, stderr=err
-        )
-        return Result(code, out.getvalue(), err.getvalue())
+        return await self.start(*argv, stdin=stdin).task
 
 
 @pytest.fixture
@@ -190,6 +234,23 @@ class Workers:
                 key=video_id.encode(),
                 headers=envelope.to_headers(),
             )
+
+    @staticmethod
+    async def until_job(
+        api_url: str, job_id: str, predicate: Callable[[dict[str, Any]], bool], within_s: float = 30
+    ) -> dict[str, Any]:
+        """The job as the public stream shows it, once ``predicate`` holds."""
+        async with (
+            asyncio.timeout(within_s),
+            httpx.AsyncClient(base_url=api_url, timeout=within_s) as http,
+            http.stream("GET", f"/api/v1/jobs/{job_id}/events") as response,
+        ):
+            async for line in response.aiter_lines():
+                if line.startswith("data:"):
+                    job = json.loads(line.removeprefix("data:"))
+                    if "stages" in job and predicate(job):
+                        return dict(job)
+        raise AssertionError(f"job {job_id} ended before the condition held")
 
     @staticmethod
     async def requested_job(reader: TopicReader, video_id: str) -> uuid.UUID:

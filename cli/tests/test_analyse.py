@@ -13,18 +13,32 @@ from typing import Any
 
 from pind_contracts import JOB_STAGE
 
+SHOWN = {"started": "running", "progress": "running"}
+
 
 async def analyse_live(
     pind: Any, workers: Any, helpers: Any, kafka_bootstrap: str, events: Any, *argv: str
-) -> tuple[Any, str]:
-    """Run ``pind analyse`` on a new video, play the workers' events once the
-    gateway asked for the analysis, and return the command's result."""
+) -> Any:
+    """Run ``pind analyse`` on a new video and play the workers' events as
+    they come in a real analysis: the stage reports first (awaited until the
+    gateway shows the last of them: one partition, so all of them), then the
+    places and what follows them. Returns the command's result and the video."""
     video_id = helpers.video_id()
     async with helpers.requests_reader(kafka_bootstrap) as requests:
-        command = asyncio.create_task(pind("analyse", f"https://youtu.be/{video_id}", *argv))
-        job_id = await workers.requested_job(requests, video_id)
-    await workers.send(job_id, video_id, events(job_id, video_id))
-    return await asyncio.wait_for(command, timeout=60), video_id
+        running = pind.start("analyse", f"https://youtu.be/{video_id}", *argv)
+        analysis_id = await workers.requested_job(requests, video_id)
+    job_id = await asyncio.wait_for(running.stderr.job_id, timeout=30)
+    played = events(analysis_id, video_id)
+    split = next((i for i, (_, e) in enumerate(played) if not hasattr(e, "stage")), len(played))
+    reports, rest = played[:split], played[split:]
+    await workers.send(analysis_id, video_id, reports)
+    last = reports[-1][1]
+    shown = SHOWN.get(last.state, last.state)
+    await workers.until_job(
+        pind.api_url, job_id, lambda job: job["stages"][last.stage]["state"] == shown
+    )
+    await workers.send(analysis_id, video_id, rest)
+    return await asyncio.wait_for(running.task, timeout=60), video_id
 
 
 async def test_follows_a_job_to_success_and_prints_places_in_video_order(
@@ -33,8 +47,9 @@ async def test_follows_a_job_to_success_and_prints_places_in_video_order(
     result, _ = await analyse_live(pind, workers, helpers, kafka_bootstrap, helpers.success)
 
     assert result.code == 0, result.stderr
-    # Progress: one line per stage change when the output is not a terminal.
-    for line in ("ingest: succeeded 100%", "transcript: running 50%", "geo: succeeded 100%"):
+    # Progress: one line per stage change when the output is not a terminal
+    # (rapid changes may be coalesced by the stream; the job ends with the places).
+    for line in ("ingest: succeeded 100%", "transcript: succeeded 100%", "geo: running"):
         assert line in result.stderr
     # The places table, in the order the video reaches them (1:23 before 5:01).
     assert "광장시장" in result.stdout and "경복궁" in result.stdout
@@ -46,14 +61,13 @@ async def test_follows_a_job_to_success_and_prints_places_in_video_order(
 async def test_a_known_video_is_answered_at_once_as_json_and_exports(
     pind: Any, workers: Any, helpers: Any, kafka_bootstrap: str, tmp_path: Path
 ) -> None:
-    first, video_id = await analyse_live(
-        pind, workers, helpers, kafka_bootstrap, helpers.success, "--quiet"
-    )
+    first, video_id = await analyse_live(pind, workers, helpers, kafka_bootstrap, helpers.success)
     assert first.code == 0, first.stderr
     url = f"https://www.youtube.com/watch?v={video_id}"
 
-    answer = await pind("analyse", url, "--json")
+    answer = await pind("analyse", url, "--json", "--quiet")
     assert answer.code == 0, answer.stderr
+    assert answer.stderr == ""  # --quiet: nothing but errors on standard error
     job = json.loads(answer.stdout)
     assert job["state"] == "succeeded" and job["answered_from"] == "cached"
     assert {p["name"] for p in job["places"]} == {"광장시장", "경복궁"}
