@@ -136,7 +136,7 @@ chaos: setup-for-test ## fault scenarios on the whole stack: poison events, kill
 
 fuzz: infra-up ## schemathesis on gateway + auth, anonymous and signed in, per-operation coverage (PIND_FUZZ_QUICK=true: a few examples)
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
-	$(WITH_ENV) $(UV_RUN) python -m pind_gateway.fuzz
+	$(WITH_ENV) $(UV_RUN) python -m benchmarks.fuzz
 
 attack: setup-for-test ## the attack suite on auth + gateway processes of its own (free ports, test.attack.* topics): forged tokens, token reuse and races, bad bodies, throttling through the gateway; prints each attack and its outcome
 	scripts/attack.sh $(ATTACK_ARGS)

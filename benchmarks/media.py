@@ -10,7 +10,7 @@ through the services' real adapters (yt-dlp, youtube-transcript-api,
 faster-whisper). Peak memory is that process's maximum resident set size
 (``getrusage``), imports and model included.
 
-Vision hook: when ``pind_vision.bench`` defines
+Vision hook: when ``benchmarks.vision`` defines
 ``measure_clip(video_id: str, youtube_url: str) -> Mapping[str, float]`` with
 the keys of :data:`VISION_KEYS`, it is called once per clip in the vision
 process; until then the report says "vision: not measured".
@@ -147,12 +147,12 @@ async def speech_workload(clips: list[Clip], youtube_url: str) -> dict[str, Any]
 
 async def vision_workload(clips: list[Clip], youtube_url: str) -> dict[str, Any]:
     try:
-        bench = importlib.import_module("pind_vision.bench")
+        bench = importlib.import_module("benchmarks.vision")
     except ModuleNotFoundError as exc:
         return {"missing": f"{exc.name} is not there"}
     measure = getattr(bench, "measure_clip", None)
     if measure is None:
-        return {"missing": "pind_vision.bench has no measure_clip(video_id, youtube_url)"}
+        return {"missing": "benchmarks.vision has no measure_clip(video_id, youtube_url)"}
     results = {}
     for clip in clips:
         figures = measure(clip["id"], youtube_url)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck source-path=SCRIPTDIR
 # `make bench`: run every benchmark module that exists, with the local stack's
-# settings: pind_kit.bench, benchmarks.media, then any pind_<service>.bench.
+# settings: pind_kit.bench, benchmarks.media, then any benchmarks.<service>.
 # Missing modules are skipped; a failing one fails the run (after the others ran).
 #
 #   scripts/bench.sh [MODULE...]   default: every module that exists
@@ -21,16 +21,16 @@ quick="${PIND_BENCH_QUICK:-0}"
 # The short round of each module, in the arguments it accepts (python -m M --help).
 declare -A quick_args=(
   [benchmarks.media]="--clips pindSeoul01 --no-speech"
-  [pind_auth.bench]="--hashes 3 --accounts 2 --logins 20 --concurrency 4 --verify-seconds 0.5"
-  [pind_gateway.bench]="--duration 1 --jobs 20 --events-per-job 5 --tokens 100"
-  [pind_vision.bench]="pindSeoul01"
+  [benchmarks.auth]="--hashes 3 --accounts 2 --logins 20 --concurrency 4 --verify-seconds 0.5"
+  [benchmarks.gateway]="--duration 1 --jobs 20 --events-per-job 5 --tokens 100"
+  [benchmarks.vision]="pindSeoul01"
 )
 
 if (($#)); then
   candidates=("$@")
 else
   candidates=(pind_kit.bench benchmarks.media)
-  for s in "${PIND_SERVICES[@]}"; do candidates+=("pind_$s.bench"); done
+  for s in "${PIND_SERVICES[@]}"; do candidates+=("benchmarks.$s"); done
 fi
 
 mapfile -t present < <(
@@ -56,11 +56,11 @@ if (($#)) && ((${#present[@]} < $#)); then
   die "benchmark modules not found: $(comm -23 <(printf '%s\n' "$@" | sort) <(printf '%s\n' "${present[@]}" | sort) | tr '\n' ' ')"
 fi
 
-# service_of MODULE -> the service whose benchmark MODULE is (pind_<service>.bench), if any.
+# service_of MODULE -> the service whose benchmark MODULE is (benchmarks.<service>), if any.
 service_of() {
   local m="$1" s
   for s in "${PIND_SERVICES[@]}"; do
-    [[ "$m" == "pind_$s.bench" ]] && { printf '%s\n' "$s"; return 0; }
+    [[ "$m" == "benchmarks.$s" ]] && { printf '%s\n' "$s"; return 0; }
   done
   return 1
 }

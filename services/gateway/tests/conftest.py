@@ -19,6 +19,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from benchmarks.gateway_processes import Instance, running
 from pind_auth.__main__ import MIGRATIONS_DIR as AUTH_MIGRATIONS_DIR
 from pind_auth.app import create_app as create_auth_app
 from pind_auth.security.keys import write_new_key
@@ -45,7 +46,6 @@ from pind_gateway.app import create_app
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.domain.video_url import canonical_url
 from pind_gateway.settings import GatewaySettings
-from pind_gateway.testing import Instance, running
 from pind_kit.consume import kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade

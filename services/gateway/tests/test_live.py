@@ -15,7 +15,7 @@ import pytest
 import websockets
 from aiokafka import AIOKafkaProducer
 
-from pind_gateway.testing import Instance
+from benchmarks.gateway_processes import Instance
 
 
 async def read_sse(response: httpx.Response) -> AsyncIterator[tuple[str, str]]:

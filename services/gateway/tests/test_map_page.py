@@ -1,7 +1,8 @@
-"""The map page at / in headless Chromium (Debian's, driven by Playwright):
-sign up, paste a link with the keyboard, watch live progress, see the places
-as a list and as markers with evidence and moment links, and the history.
-Screenshots go to test-artifacts/."""
+"""The map page at / in headless Chromium (Debian's, driven by Playwright), on
+a phone, in English: sign up, paste a link with the keyboard, watch live
+progress, see the places as a list and as numbered markers with evidence,
+moment and "open in" links, the share link, and the history. Screenshots go to
+test-artifacts/screenshots/ (test_map_page_screens.py takes the full set)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from playwright.async_api import Page, async_playwright
 
-from pind_gateway.testing import Instance
+from benchmarks.gateway_processes import Instance
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -41,13 +42,14 @@ async def test_the_map_page_end_to_end(
     instances: dict[str, Instance], events: Any, producer: AIOKafkaProducer
 ) -> None:
     b = instances["b"]  # the instance that does not project: updates arrive via NOTIFY
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     video_id = events.video_id()
     email = f"page-{uuid.uuid4().hex[:10]}@tests.example.com"
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = await browser.new_context(
             viewport={"width": 390, "height": 844},  # a phone
+            locale="en-US",
             # As a reverse proxy would say; the gateway trusts loopback proxies.
             extra_http_headers={"X-Forwarded-For": events.address()},
         )
@@ -90,19 +92,27 @@ async def test_the_map_page_end_to_end(
         assert await page.locator("#progress").get_attribute("value") == "100"
         names = await page.locator("#places .place-name").all_text_contents()
         assert names == ["광장시장", "경복궁"]
-        assert await page.locator(".leaflet-marker-icon").count() == 2
-        moment = page.locator("#places li").first.locator(".evidence a").first
+        assert await page.locator(".leaflet-marker-icon").all_text_contents() == ["1", "2"]
+        first = page.locator("#places > li").first
+        moment = first.locator(".evidence a").first
         assert await moment.get_attribute("href") == (
             f"https://www.youtube.com/watch?v={video_id}&t=83s"
         )
-        maps = page.locator("#places li").first.get_by_text("Google Maps")
+        assert await first.locator("a.moment").text_content() == "▶ 1:23"
+        maps = first.get_by_text("Google Maps")
         assert "query=37.570100%2C126.999600" in (await maps.get_attribute("href") or "")
+        assert (await first.get_by_text("Kakao Map").get_attribute("href") or "").startswith(
+            "https://map.kakao.com/link/map/"
+        )
+        # The page's address became the share link while it followed the job.
+        assert page.url == f"{b.url}/?job={job_id}"
+        assert await page.input_value("#share-link") == page.url
         assert await page.locator("#kml").get_attribute("href") == (
             f"/api/v1/jobs/{job_id}/places.kml"
         )
 
         # The list drives the map from the keyboard.
-        await page.locator("#places li").first.locator("button.show").focus()
+        await first.locator("button.show").focus()
         await page.keyboard.press("Enter")
         await page.wait_for_selector(".leaflet-popup-content")
         assert "광장시장" in (await page.text_content(".leaflet-popup-content") or "")
@@ -110,9 +120,9 @@ async def test_the_map_page_end_to_end(
         await page.wait_for_selector("#signin", state="hidden")
         await page.wait_for_selector("#history li")
         assert "광장시장 먹방 브이로그" in (await page.text_content("#history") or "")
-        await page.screenshot(path=str(ARTIFACTS / "map-page-mobile.png"), full_page=True)
+        await page.screenshot(path=str(ARTIFACTS / "live-phone-en.png"), full_page=True)
         await page.set_viewport_size({"width": 1280, "height": 800})
-        await page.screenshot(path=str(ARTIFACTS / "map-page-desktop.png"))
+        await page.screenshot(path=str(ARTIFACTS / "live-desktop-en.png"))
         await browser.close()
     assert errors == []
-    assert (ARTIFACTS / "map-page-mobile.png").stat().st_size > 10_000
+    assert (ARTIFACTS / "live-phone-en.png").stat().st_size > 10_000

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from benchmarks.vision import character_error_rate, measure_clip, score
 from pind_contracts.events.vision_ready import ScreenText
 from pind_fakes.serving import serve_in_thread
 from pind_fakes.settings import FakesSettings
 from pind_fakes.youtube import create_app
-from pind_vision.bench import character_error_rate, measure_clip, score
 
 
 def text(value: str, source: str = "frame") -> ScreenText:

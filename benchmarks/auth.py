@@ -1,4 +1,4 @@
-"""``python -m pind_auth.bench``: what the auth service costs on this machine.
+"""``python -m benchmarks.auth``: what the auth service costs on this machine.
 
 1. Argon2id: median time of one hash with the configured parameters.
 2. Login latency (p50/p99) and throughput under concurrent load, against a
@@ -124,6 +124,8 @@ def _auth_process(stack: BenchSettings, port: int, run_dir: Path) -> Iterator[st
         "PIND_LOG_LEVEL": "WARNING",
         # Each simulated client gets its own X-Forwarded-For, as behind the gateway.
         "PIND_TRUSTED_PROXIES": '["127.0.0.1"]',
+        # Every account is registered from this machine (auth limits that per address).
+        "PIND_REGISTER_ADDRESS_LIMIT": "1000000",
     }
     process = subprocess.Popen([sys.executable, "-m", "pind_auth"], env=env)
     try:
@@ -198,7 +200,7 @@ def _load() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m pind_auth.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.auth", description=__doc__)
     parser.add_argument("--hashes", type=int, default=15, help="Argon2 hashes to time")
     parser.add_argument("--accounts", type=int, default=10)
     parser.add_argument("--logins", type=int, default=200)

@@ -1,4 +1,4 @@
-"""``python -m pind_gateway.bench``: the gateway's throughput on this machine.
+"""``python -m benchmarks.gateway``: the gateway's throughput on this machine.
 
 1. job-status GET: ``wrk`` against a real gateway (``pind-gateway``, its
    default worker processes, projection off), one job, keep-alive
@@ -40,6 +40,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from sqlalchemy import func, select
 
+from benchmarks.gateway_processes import running
 from pind_contracts import (
     JOB_STAGE,
     PLACES_EXTRACTED,
@@ -50,10 +51,9 @@ from pind_contracts import (
     JobStage,
 )
 from pind_gateway.app import create_app
-from pind_gateway.models import Job
+from pind_gateway.core.models import Job
+from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.settings import GatewaySettings
-from pind_gateway.testing import running
-from pind_gateway.watch import AnalysisWatch
 from pind_kit.consume import Worker
 from pind_kit.db import PROCESSED_EVENTS, make_engine
 from pind_kit.logging import configure_logging
@@ -447,13 +447,13 @@ async def bench_token_verification(count: int) -> tuple[float, float]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from jwt.algorithms import OKPAlgorithm
 
-    from pind_gateway.auth.tokens import ALGORITHM, TOKEN_TYPE, TokenVerifier
+    from pind_gateway.auth.tokens import ALGORITHM, TOKEN_TYPE, PublishedKeys, TokenVerifier
 
     key = Ed25519PrivateKey.generate()
     jwk = OKPAlgorithm.to_jwk(key.public_key(), as_dict=True) | {"kid": "bench", "alg": ALGORITHM}
 
-    async def source() -> list[dict[str, object]]:
-        return [jwk]
+    async def source() -> PublishedKeys:
+        return PublishedKeys([jwk])
 
     now = int(_time.time())
     tokens = [
@@ -535,7 +535,7 @@ async def main_async(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pind_gateway.bench", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.gateway", description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--jobs", type=int, default=200)
     parser.add_argument("--events-per-job", type=int, default=50)

@@ -1,4 +1,4 @@
-"""``python -m pind_gateway.fuzz``: schemathesis against the gateway's and
+"""``python -m benchmarks.fuzz``: schemathesis against the gateway's and
 auth's OpenAPI, anonymous and signed in, with per-operation coverage.
 
 Starts its own auth and gateway processes (``make fuzz`` runs it with the local
@@ -13,7 +13,7 @@ their limits without touching a running stack:
 
 Example data reaches past validation: the sample vlogs' video ids and URLs,
 the ids of jobs submitted for them before the run, the fuzz accounts' e-mail
-addresses and password, and live refresh tokens (``pind_gateway.fuzz_hooks``).
+addresses and password, and live refresh tokens (``benchmarks.fuzz_hooks``).
 Each API is fuzzed twice, anonymous and signed in (a registered fuzz account's
 token, refreshed as needed). Checks: no 5xx, and every answer matches its
 documented status, content type, headers and schema. Afterwards the status
@@ -48,8 +48,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from pind_gateway.service import end_unstarted_analyses
-from pind_gateway.testing import Instance, free_port, wait_ready
+from benchmarks.gateway_processes import Instance, free_port, wait_ready
+from pind_gateway.projection.service import end_unstarted_analyses
 
 CHECKS = (
     "not_a_server_error",
@@ -60,7 +60,8 @@ CHECKS = (
 )
 TOPIC_PREFIX = "fuzz."
 UNLIMITED = "1000000"  # far past what one run sends
-SAMPLES_DIR = Path(__file__).resolve().parents[4] / "samples" / "vlogs"
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = ROOT / "samples" / "vlogs"
 PASSWORD_FIELDS = ("password", "current_password")
 
 
@@ -97,7 +98,7 @@ class ExampleData:
 
 
 def account_email(prefix: str, index: int) -> str:
-    """The address of the run's ``index``-th fuzz account (``pind_gateway.fuzz_hooks``)."""
+    """The address of the run's ``index``-th fuzz account (``benchmarks.fuzz_hooks``)."""
     return f"{prefix}-{index}@example.com"
 
 
@@ -281,7 +282,9 @@ def run_schemathesis(
     env = {
         **os.environ,
         **hook_env,
-        "SCHEMATHESIS_HOOKS": "pind_gateway.fuzz_hooks",
+        "SCHEMATHESIS_HOOKS": "benchmarks.fuzz_hooks",
+        # The hooks module lives in the checkout, not in an installed package.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         "PIND_FUZZ_HOOK_API": target.api,
         "PIND_FUZZ_HOOK_SIGNED_IN": "true" if signed_in else "false",
         "PIND_FUZZ_HOOK_AUTH_URL": auth_url,
@@ -344,6 +347,8 @@ async def fuzz(settings: FuzzSettings) -> int:
                         "PIND_DATABASE_URL": settings.auth_database_url.get_secret_value(),
                         "PIND_THROTTLE_ACCOUNT_FAILURES": UNLIMITED,
                         "PIND_THROTTLE_ADDRESS_FAILURES": UNLIMITED,
+                        "PIND_REGISTER_ADDRESS_LIMIT": UNLIMITED,
+                        "PIND_REGISTER_NETWORK_LIMIT": UNLIMITED,
                         "PIND_RESET_RESEND_INTERVAL_S": "1",
                     },
                     log_dir,
@@ -430,7 +435,7 @@ async def fuzz(settings: FuzzSettings) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pind_gateway.fuzz", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__)
     parser.parse_args(argv)
     return asyncio.run(fuzz(FuzzSettings()))
 

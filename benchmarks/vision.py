@@ -1,8 +1,8 @@
 """How fast, how accurate and how big vision is on this machine.
 
-    uv run python -m pind_vision.bench                      # every sample clip
-    uv run python -m pind_vision.bench pindSeoul01          # some
-    PIND_OCR_ENGINE=easyocr uv run python -m pind_vision.bench
+    uv run python -m benchmarks.vision                      # every sample clip
+    uv run python -m benchmarks.vision pindSeoul01          # some
+    PIND_OCR_ENGINE=easyocr uv run python -m benchmarks.vision
 
 Each clip goes through the service's real reading path (yt-dlp from the fake
 YouTube, frame sampling, OCR, merging) and is scored against its gold
@@ -44,7 +44,7 @@ from pind_vision.domain.merge import language_of
 from pind_vision.domain.ocr import OcrEngine
 from pind_vision.settings import VisionSettings
 
-SAMPLES_DIR = Path(__file__).resolve().parents[4] / "samples" / "vlogs"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples" / "vlogs"
 DUMMY_DB = "postgresql+asyncpg://bench@127.0.0.1:1/unused"  # reading touches no database
 TARGET_S_PER_MIN = 10.0
 TARGET_CER = {"ko": 0.10, "en": 0.05}

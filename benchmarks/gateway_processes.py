@@ -1,5 +1,6 @@
 """Gateway instances as real uvicorn processes (``python -m pind_gateway``), for
-tests and benchmarks that need more than one instance or a real server."""
+the benchmarks, the fuzz run and the gateway tests that need more than one
+instance or a real server."""
 
 from __future__ import annotations
 

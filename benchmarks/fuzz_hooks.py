@@ -1,4 +1,4 @@
-"""Schemathesis hooks of ``python -m pind_gateway.fuzz`` (loaded through
+"""Schemathesis hooks of ``python -m benchmarks.fuzz`` (loaded through
 ``SCHEMATHESIS_HOOKS`` in the schemathesis process, configured by
 ``PIND_FUZZ_HOOK_*`` variables that the fuzz command sets).
 
@@ -25,7 +25,7 @@ import httpx
 import schemathesis
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from pind_gateway.fuzz import account_email
+from benchmarks.fuzz import account_email
 
 
 class FuzzHookSettings(BaseSettings):
@@ -109,7 +109,7 @@ class Accounts:
         return str(tokens["access_token"])
 
 
-SETTINGS = FuzzHookSettings()  # every field from the environment (set by pind_gateway.fuzz)
+SETTINGS = FuzzHookSettings()  # every field from the environment (set by benchmarks.fuzz)
 ACCOUNTS = Accounts(SETTINGS)
 _calls_lock = threading.Lock()
 _random = random.Random(0)
