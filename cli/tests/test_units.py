@@ -3,6 +3,7 @@ answer-to-exit-code mapping, the credential file, the order of places."""
 
 from __future__ import annotations
 
+import io
 import stat
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from pind_cli.api import ServerSentEvent, raise_for_answer, server_sent_events
 from pind_cli.credentials import Credentials, CredentialStore
 from pind_cli.errors import CliError, ExitCode
-from pind_cli.render import places_in_video_order
+from pind_cli.render import StageProgress, places_in_video_order
 
 
 def test_event_stream_decoding() -> None:
@@ -96,3 +97,32 @@ def test_places_in_video_order_puts_untimed_last() -> None:
 
     job = {"places": [place("title only", None), place("late", 300.0), place("early", 90.0, 20.0)]}
     assert [p["name"] for p in places_in_video_order(job)] == ["early", "late", "title only"]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_gets_a_bar_per_stage() -> None:
+    screen = Terminal()
+    job = {
+        "stages": {
+            "ingest": {"state": "succeeded", "progress": 100},
+            "vision": {"state": "failed", "progress": 40, "reason": "no stream"},
+        }
+    }
+    with StageProgress(screen) as progress:
+        progress.update(job)
+    shown = screen.getvalue()
+    assert "━" in shown  # rich's bar
+    assert "ingest" in shown and "100%" in shown and "succeeded" in shown
+    assert "vision" in shown and "40%" in shown and "failed: no stream" in shown
+    assert "ingest: succeeded" not in shown  # no plain lines on a terminal
+
+
+def test_quiet_shows_nothing() -> None:
+    plain = io.StringIO()
+    with StageProgress(plain, quiet=True) as progress:
+        progress.update({"stages": {"ingest": {"state": "running", "progress": 10}}})
+    assert plain.getvalue() == ""
