@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 from types import ModuleType
-from typing import get_args
+from typing import Any, get_args
 
 import httpx
 import pytest
@@ -32,8 +32,8 @@ from pind_gateway.web.i18n import choose_language, load_messages, render_page
 MESSAGES = load_messages(STATIC_DIR / "i18n")
 
 
-def _subclasses(cls: type) -> set[type]:
-    found = set(cls.__subclasses__())
+def _subclasses(cls: Any) -> set[Any]:
+    found: set[Any] = set(cls.__subclasses__())
     for sub in list(found):
         found |= _subclasses(sub)
     return found
@@ -62,8 +62,9 @@ def gateway_errors_module() -> ModuleType:
             importlib.import_module(module.name)
     defining = [
         module
-        for module in list(sys.modules.values())
-        if (module.__name__ or "").startswith("pind_gateway.")
+        for name, module in list(sys.modules.items())
+        if name.startswith("pind_gateway.")
+        and module is not None
         and isinstance(getattr(module, "GatewayError", None), type)
         and module.GatewayError.__module__ == module.__name__
     ]
@@ -211,7 +212,7 @@ async def test_the_first_paint_is_in_the_readers_language(page_client: httpx.Asy
         korean = await http.get("/", headers={"Accept-Language": "ko-KR,ko;q=0.9,en;q=0.8"})
         english = await http.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"})
         switched = await http.get(
-            "/", headers={"Accept-Language": "en-GB"}, cookies={"pind_lang": "ko"}
+            "/", headers={"Accept-Language": "en-GB", "Cookie": "pind_lang=ko"}
         )
     assert korean.status_code == 200
     assert '<html lang="ko">' in korean.text

@@ -22,7 +22,7 @@ const state = {
   source: null,
   layers: [],
   fitted: "",
-  view: null, // {kind: "job", job} or {kind: "video", video, places}
+  view: null, // {kind: "job", job} or {kind: "video", videoId, video, places, unresolved}
   notice: null, // {key, params} or {error}: shown in the status line instead of a job
   lost: false,
   accountError: null,
@@ -392,8 +392,8 @@ function render() {
   } else {
     renderVideo(view.video);
     renderShare(null);
-    showPlaces(view.video.video_id, view.places, `/api/v1/videos/${view.video.video_id}`);
-    showUnresolved(view.video.video_id, view.unresolved || []);
+    showPlaces(view.videoId, view.places, `/api/v1/videos/${encodeURIComponent(view.videoId)}`);
+    showUnresolved(view.videoId, view.unresolved || []);
     $("places-none").hidden = view.places.length !== 0;
   }
 }
@@ -576,7 +576,7 @@ async function openVideo(videoId) {
   try {
     const answer = await api(`/api/v1/videos/${encodeURIComponent(videoId)}`);
     if (state.source) state.source.close();
-    state.view = { kind: "video", video: answer.video, places: answer.places,
+    state.view = { kind: "video", videoId, video: answer.video, places: answer.places,
       unresolved: answer.unresolved };
     state.notice = null;
     render();
