@@ -26,6 +26,8 @@ SERVICES: dict[str, int] = {
     "geo": 18104,
 }
 LOG_DIR = REPO_ROOT / ".run" / "test-logs"
+SPANS = LOG_DIR / "spans.jsonl"
+"""Every service's finished spans (``PIND_OTEL_EXPORTER=jsonl:...``)."""
 
 
 @dataclass
@@ -76,6 +78,7 @@ def service_env(
         PIND_AUTH_JWKS_URL=f"http://127.0.0.1:{SERVICES['auth']}/.well-known/jwks.json",
         PIND_LOG_JSON="true",
         PIND_KAFKA_TOPIC_PREFIX=topic_prefix,
+        PIND_OTEL_EXPORTER=f"jsonl:{SPANS}",
         PIND_DEV="true",
         PIND_GUEST_SUBMISSIONS_PER_WINDOW="10000",
     )
@@ -136,6 +139,8 @@ def stop(service: ServiceProcess, sig: int = signal.SIGTERM, within_s: float = 2
 @contextlib.asynccontextmanager
 async def running_stack(fakes: Mapping[str, str], topic_prefix: str = "") -> AsyncIterator[Stack]:
     stack = Stack(fakes=fakes, topic_prefix=topic_prefix)
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    SPANS.write_bytes(b"")
     try:
         for name, port in SERVICES.items():
             stack.processes[name] = start(name, port, stack)

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from pind_kit.testing import REPO_ROOT
-from tests.e2e.stack import Stack, restart, stop
+from tests.e2e.stack import SPANS, Stack, restart, stop
 
 SAMPLES = REPO_ROOT / "samples" / "vlogs"
 FINAL = {"succeeded", "partial", "failed"}
@@ -82,6 +82,22 @@ async def test_sample_vlog_end_to_end(stack: Stack) -> None:
         assert match[0]["evidence"], "every place carries its evidence"
     sources = {e["source"] for p in places for e in p["evidence"]}
     assert {"transcript", "ocr"} <= sources, sources
+    assert_one_trace(str(job["job_id"]))
+
+
+def assert_one_trace(job_id: str) -> None:
+    """Every service's spans about the job belong to one trace, which starts
+    at the gateway's submission request."""
+    spans = [json.loads(line) for line in SPANS.read_text().splitlines() if line]
+    about_job = [s for s in spans if s["attributes"].get("pind.job_id") == job_id]
+    traces = {s["trace_id"] for s in about_job}
+    assert len(traces) == 1, f"{len(traces)} traces for job {job_id}"
+    in_trace = [s for s in spans if s["trace_id"] in traces]
+    services = {s["service"] for s in in_trace}
+    assert {"pind-ingest", "pind-transcript", "pind-vision", "pind-geo"} <= services, services
+    assert any(s["service"] == "pind-gateway" and s["kind"] == "SERVER" for s in in_trace), (
+        "the trace starts at the gateway's submission request"
+    )
 
 
 async def test_private_video_fails_with_a_readable_reason(stack: Stack) -> None:

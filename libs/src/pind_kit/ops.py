@@ -58,7 +58,12 @@ class OpsServer:
     """The ops endpoints of a worker process, served by uvicorn in a task."""
 
     def __init__(self, settings: ServiceSettings, ready: Readiness) -> None:
-        app = FastAPI(title=f"pind-{settings.service_name} ops", docs_url=None, redoc_url=None)
+        app = FastAPI(
+            title=f"pind-{settings.service_name} ops",
+            docs_url=None,
+            redoc_url=None,
+            telemetry={"tracing": False, "metrics": False, "logs": False},  # probes only
+        )
         app.include_router(ops_router(settings.service_name, ready))
         config = uvicorn.Config(
             app,

@@ -8,7 +8,9 @@ distributed-tracing extension, header ``ce_traceparent``):
   what a handler emits); with no span, it keeps its cause's trace, and an
   event with neither starts a new trace;
 - every consumer continues the trace of the event it handles
-  (:func:`consuming`), so what it emits is a child of its span.
+  (:func:`consuming`), so what it emits is a child of its span;
+- HTTP requests get their SERVER spans from FastAPI's own telemetry, which
+  records with the global tracer provider installed here.
 
 Spans are recorded by an SDK tracer provider per process
 (:func:`configure_tracing`, called with the logging set-up) and exported as
@@ -200,11 +202,3 @@ def consuming_batch(topic: str, envelopes: Sequence[Envelope]) -> Iterator[None]
     ):
         yield
 
-
-def instrument_app(app: Any) -> None:
-    """Server spans for every request of a FastAPI app (OpenTelemetry's
-    FastAPI instrumentation; the ops endpoints are left out). What a request
-    writes to the outbox is a child of its span."""
-    from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
