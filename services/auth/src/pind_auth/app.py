@@ -26,7 +26,6 @@ from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
 from pind_kit.consume import Worker
 from pind_kit.service import kit_lifespan, ops_router
-from pind_kit.tracing import instrument_app
 
 log = structlog.get_logger(__name__)
 
@@ -99,7 +98,6 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
     app.include_router(endpoints.v1)
     app.include_router(endpoints.keys)
     app.include_router(ops_router(worker.settings.service_name, worker.ready))
-    instrument_app(app)  # request spans; a submission's trace starts here
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
