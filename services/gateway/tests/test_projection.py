@@ -199,8 +199,9 @@ async def _tables(instance: Instance, video_ids: list[str]) -> dict[str, list[st
     queries = {
         "videos": "SELECT row_to_json(v)::text FROM videos v WHERE video_id = ANY(:v)",
         "jobs": "SELECT row_to_json(j)::text FROM jobs j WHERE video_id = ANY(:v)",
-        "job_stages": "SELECT row_to_json(s)::text FROM job_stages s "
-        "JOIN jobs j ON j.id = s.job_id WHERE j.video_id = ANY(:v)",
+        "analyses": "SELECT row_to_json(a)::text FROM analyses a WHERE video_id = ANY(:v)",
+        "analysis_stages": "SELECT row_to_json(s)::text FROM analysis_stages s "
+        "JOIN analyses a ON a.id = s.analysis_id WHERE a.video_id = ANY(:v)",
         "video_places": "SELECT row_to_json(p)::text FROM video_places p WHERE video_id = ANY(:v)",
         "places": "SELECT row_to_json(p)::text FROM places p WHERE id IN "
         "(SELECT place_id FROM video_places WHERE video_id = ANY(:v))",
@@ -248,9 +249,9 @@ async def test_two_instances_project_every_event_and_a_replay_changes_nothing(
             sent += await _publish(namespace, video, job, events.full_analysis(job, video), again=4)
         await _until_processed(first, group, sent, jobs)
     projected = await _tables(first, videos)
-    assert len(projected["jobs"]) == len(videos)
-    assert all('"state":"succeeded"' in row for row in projected["jobs"])
-    assert all('"state":"succeeded"' in row for row in projected["job_stages"])
+    assert len(projected["jobs"]) == len(projected["analyses"]) == len(videos)
+    assert all('"state":"succeeded"' in row for row in projected["analyses"])
+    assert all('"state":"succeeded"' in row for row in projected["analysis_stages"])
     assert len(projected["video_places"]) == 2 * len(videos)
 
     # Every topic again from offset 0, then a marker per topic to know when done

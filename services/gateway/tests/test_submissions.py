@@ -19,7 +19,7 @@ from structlog.testing import capture_logs
 
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.core.errors import RateLimited
-from pind_gateway.core.models import Job, RateLimit, UserHistory
+from pind_gateway.core.models import Analysis, Job, RateLimit, UserHistory
 from pind_gateway.domain.requester import Requester
 from pind_gateway.limits.service import Quotas
 from pind_gateway.videos import service
@@ -94,8 +94,8 @@ async def test_a_batch_mixes_cached_joined_and_new(events: Any, context: Gateway
             session, [SubmissionRequest(analysed), SubmissionRequest(flying)], stale_after=STALE
         )
         await session.execute(
-            update(Job)
-            .where(Job.id == done.job.id)
+            update(Analysis)
+            .where(Analysis.id == done.job.analysis_id)
             .values(state="succeeded", progress=100, finished_at=datetime.now(UTC))
         )
 
@@ -215,12 +215,10 @@ async def test_concurrent_posts_of_one_new_video_share_one_analysis(
     assert [a.status_code for a in answers] == [202] * 6
     assert Counter(a.json()["answered_from"] for a in answers) == {"new": 1, "joined": 5}
     async with context.sessionmaker() as session:
-        leads = await session.scalar(
-            select(func.count())
-            .select_from(Job)
-            .where(Job.video_id == video_id, Job.id == Job.analysis_id)
+        analyses = await session.scalar(
+            select(func.count()).select_from(Analysis).where(Analysis.video_id == video_id)
         )
-    assert leads == 1
+    assert analyses == 1
 
 
 async def test_a_bad_link_is_refused_before_it_is_counted(

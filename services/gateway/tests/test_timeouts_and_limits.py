@@ -17,7 +17,7 @@ from sqlalchemy import update
 
 from pind_gateway.app import create_app
 from pind_gateway.core.deps import GatewayContext
-from pind_gateway.core.models import Job
+from pind_gateway.core.models import Analysis
 from pind_gateway.limits.service import window_of
 from pind_gateway.settings import GatewaySettings
 
@@ -45,8 +45,8 @@ async def test_a_silent_job_ends_failed_with_a_reason(
     # from this test; the sweeper below ends analyses silent for over an hour).
     async with context.sessionmaker() as session, session.begin():
         await session.execute(
-            update(Job)
-            .where(Job.id == job_id)
+            update(Analysis)
+            .where(Analysis.id == job_id)
             .values(updated_at=datetime.now(UTC) - timedelta(hours=2))
         )
 

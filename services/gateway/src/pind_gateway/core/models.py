@@ -1,5 +1,6 @@
-"""The gateway's tables (schema ``gateway``): jobs and their stages, the videos
-and places projected from the analysis events, and users' history."""
+"""The gateway's tables (schema ``gateway``): analyses and their stages, the
+jobs (requests) that share them, the videos and places projected from the
+analysis events, users' history and rate-limit counters."""
 
 from __future__ import annotations
 
@@ -68,66 +69,107 @@ class Video(Base):
     )
 
 
-class Job(Base):
-    """One request to analyse a video. Jobs asked while an analysis of the same
-    video runs share it: ``analysis_id`` is the job whose request started it
-    (itself for the job that did). Stages and the places result belong to that
-    lead job; state, progress and error are copied to every job sharing it."""
+class Analysis(Base):
+    """One analysis of a video: what the workers report on. Its id is the id of
+    the job whose request started it (the ``job_id`` of every event about it).
+    Its status is written here once, however many jobs share it."""
 
-    __tablename__ = "jobs"
+    __tablename__ = "analyses"
     __table_args__ = (
         CheckConstraint(_one_of("state", JOB_STATES), name="state"),
-        CheckConstraint("origin IN ('new', 'joined', 'cached')", name="origin"),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress"),
-        Index("ix_jobs_video_id_created_at", "video_id", "created_at"),
-        Index("ix_jobs_analysis_id", "analysis_id"),
+        Index("ix_analyses_video_id_finished_at", "video_id", "finished_at"),
         # At most one analysis of a video is in flight; new requests join it.
         Index(
-            "ix_jobs_in_flight_updated_at",
+            "ix_analyses_in_flight_updated_at",
             "updated_at",
-            postgresql_where=text("id = analysis_id AND state IN ('queued', 'running')"),
+            postgresql_where=text("state IN ('queued', 'running')"),
         ),
         Index(
-            "uq_jobs_video_in_flight",
+            "uq_analyses_video_in_flight",
             "video_id",
             unique=True,
-            postgresql_where=text("id = analysis_id AND state IN ('queued', 'running')"),
+            postgresql_where=text("state IN ('queued', 'running')"),
         ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     video_id: Mapped[str] = mapped_column(ForeignKey("videos.video_id"))
-    analysis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("jobs.id"))
-    origin: Mapped[str] = mapped_column(String(16))
-    requested_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    refresh: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     state: Mapped[str] = mapped_column(String(16))
     progress: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     current_step: Mapped[str] = mapped_column(Text, server_default=text("'queued'"))
     error: Mapped[str | None] = mapped_column(Text)
-    # Number of places the analysis found; NULL until pind.places.extracted arrived.
+    # Number of places found; NULL until pind.places.extracted arrived.
     places_found: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when the gateway ended the analysis for silence: later reports of it
-    # are still stored per stage but no longer change the job's state.
+    # are still stored per stage but no longer change its state.
     timed_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+
+class Job(Base):
+    """One request to analyse a video, answered by an analysis: the one it
+    started (``origin`` new), one in flight it joined, or the video's last
+    successful one (cached). Its state is its analysis' state; it was asked
+    at ``created_at``, so it changed and finished no earlier than that."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint("origin IN ('new', 'joined', 'cached')", name="origin"),
+        Index("ix_jobs_video_id_created_at", "video_id", "created_at"),
+        Index("ix_jobs_analysis_id", "analysis_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.video_id"))
+    analysis_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("analyses.id"))
+    origin: Mapped[str] = mapped_column(String(16))
+    requested_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    refresh: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
     video: Mapped[Video] = relationship(lazy="raise")
+    analysis: Mapped[Analysis] = relationship(lazy="raise")
+
+    @property
+    def state(self) -> str:
+        return self.analysis.state
+
+    @property
+    def progress(self) -> int:
+        return self.analysis.progress
+
+    @property
+    def current_step(self) -> str:
+        return self.analysis.current_step
+
+    @property
+    def error(self) -> str | None:
+        return self.analysis.error
+
+    @property
+    def updated_at(self) -> datetime:
+        return max(self.created_at, self.analysis.updated_at)
+
+    @property
+    def finished_at(self) -> datetime | None:
+        finished = self.analysis.finished_at
+        return None if finished is None else max(self.created_at, finished)
 
 
-class JobStage(Base):
-    """One stage of one analysis (keyed by the lead job)."""
+class AnalysisStage(Base):
+    """One stage of one analysis."""
 
-    __tablename__ = "job_stages"
+    __tablename__ = "analysis_stages"
     __table_args__ = (
         CheckConstraint(_one_of("stage", STAGES), name="stage"),
         CheckConstraint(_one_of("state", STAGE_STATUSES), name="state"),
     )
 
-    job_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    analysis_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True
     )
     stage: Mapped[str] = mapped_column(String(16), primary_key=True)
     state: Mapped[str] = mapped_column(String(16))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pind_gateway.core.models import Job, JobStage, Video, VideoPlace
+from pind_gateway.core.models import AnalysisStage, Job, Video, VideoPlace
 from pind_gateway.domain.progress import StageName, StageSnapshot
 
 
@@ -22,7 +22,7 @@ class JobView:
     places: Sequence[VideoPlace]
 
 
-def snapshot_of(row: JobStage) -> StageSnapshot:
+def snapshot_of(row: AnalysisStage) -> StageSnapshot:
     return StageSnapshot(
         status=row.state,  # type: ignore[arg-type]
         progress=row.progress,

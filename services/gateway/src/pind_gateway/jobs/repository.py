@@ -10,21 +10,22 @@ from typing import Any
 from sqlalchemy import ColumnElement, ColumnExpressionArgument, FromClause, func, select, tuple_
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager
 from sqlalchemy.types import NullType
 
-from pind_gateway.core.models import Job, JobStage, Place, Video, VideoPlace
+from pind_gateway.core.models import Analysis, AnalysisStage, Job, Place, Video, VideoPlace
 
 
 async def job_in_full(
     session: AsyncSession, job_id: uuid.UUID
-) -> tuple[Job, Video, list[JobStage], list[VideoPlace]] | None:
-    """A job with its video, its analysis' stages and the video's places (by
-    rank), read in one statement: one round trip where loading them one by one
+) -> tuple[Job, Video, list[AnalysisStage], list[VideoPlace]] | None:
+    """A job with its analysis (loaded), its video, the analysis' stages and the
+    video's places (by rank), read in one statement: one round trip where loading them one by one
     takes three. Stages and places arrive as arrays of rows and are returned
     as model objects of no session (read them; do not change them)."""
     stages = (
-        select(_rows_of(JobStage.__table__))
-        .where(JobStage.job_id == Job.analysis_id)
+        select(_rows_of(AnalysisStage.__table__))
+        .where(AnalysisStage.analysis_id == Job.analysis_id)
         .scalar_subquery()
     )
     places = (
@@ -36,8 +37,10 @@ async def job_in_full(
     found = (
         await session.execute(
             select(Job, Video, stages, places)
+            .join(Job.analysis)
             .join(Video, Video.video_id == Job.video_id)
             .where(Job.id == job_id)
+            .options(contains_eager(Job.analysis))
         )
     ).one_or_none()
     if found is None:
@@ -47,7 +50,7 @@ async def job_in_full(
     return (
         job,
         video,
-        [JobStage(**_fields(JobStage.__table__, row)) for row in stage_rows or ()],
+        [AnalysisStage(**_fields(AnalysisStage.__table__, row)) for row in stage_rows or ()],
         [
             VideoPlace(
                 **_fields(VideoPlace.__table__, row[:split]),
@@ -73,5 +76,8 @@ def _fields(table: FromClause, row: Sequence[Any]) -> dict[str, Any]:
 
 
 async def job_state(session: AsyncSession, job_id: uuid.UUID) -> str | None:
-    """A job's state, read fresh (for requests waiting on another instance's projection)."""
-    return await session.scalar(select(Job.state).where(Job.id == job_id))
+    """A job's state (its analysis'), read fresh (for requests waiting on
+    another instance's projection)."""
+    return await session.scalar(
+        select(Analysis.state).join(Job, Job.analysis_id == Analysis.id).where(Job.id == job_id)
+    )

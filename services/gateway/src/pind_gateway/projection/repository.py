@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pind_gateway.core.models import Job, JobStage, Place, Video, VideoPlace
+from pind_gateway.core.models import Analysis, AnalysisStage, Job, Place, Video, VideoPlace
 from pind_gateway.core.sql import types_of, unnest
 from pind_gateway.domain.progress import JobStatus, StageName, StageSnapshot, StageStatus
 
@@ -43,7 +43,8 @@ JOBS_CHANNEL = "pind_gateway_jobs"
 
 @dataclass(frozen=True, slots=True)
 class Lead:
-    """An analysis, as folding its reports needs it (keyed by its lead job)."""
+    """An analysis, as folding its reports needs it. (Its id is the id of the
+    job that started it: the lead of the jobs that share it.)"""
 
     id: uuid.UUID
     video_id: str
@@ -53,20 +54,26 @@ class Lead:
 
 # Core tables, not ORM entities: these statements touch no objects in the session.
 _jobs = cast(Table, Job.__table__)
-_lead = _jobs.alias("lead")
-_stages = cast(Table, JobStage.__table__)
+_analyses = cast(Table, Analysis.__table__)
+_stages = cast(Table, AnalysisStage.__table__)
 
 # --- analyses: locks, stages, status -------------------------------------------
 
 _LOCK_LEADS = (
-    select(_jobs.c.id, _lead.c.id, _lead.c.video_id, _lead.c.timed_out_at, _lead.c.places_found)
-    .join_from(_jobs, _lead, _lead.c.id == _jobs.c.analysis_id)
+    select(
+        _jobs.c.id,
+        _analyses.c.id,
+        _analyses.c.video_id,
+        _analyses.c.timed_out_at,
+        _analyses.c.places_found,
+    )
+    .join_from(_jobs, _analyses, _analyses.c.id == _jobs.c.analysis_id)
     .where(_jobs.c.id == any_(bindparam("job_ids", type_=ARRAY(Uuid()))))
-    .order_by(_lead.c.id)
-    .with_for_update(key_share=True, of=_lead)
+    .order_by(_analyses.c.id)
+    .with_for_update(key_share=True, of=_analyses)
 )
 _STAGES_OF = select(
-    _stages.c.job_id,
+    _stages.c.analysis_id,
     _stages.c.stage,
     _stages.c.state,
     _stages.c.progress,
@@ -74,7 +81,7 @@ _STAGES_OF = select(
     _stages.c.error_code,
     _stages.c.retryable,
     _stages.c.reported_at,
-).where(_stages.c.job_id == any_(bindparam("lead_ids", type_=ARRAY(Uuid()))))
+).where(_stages.c.analysis_id == any_(bindparam("analysis_ids", type_=ARRAY(Uuid()))))
 
 
 async def lock_analyses(
@@ -103,7 +110,7 @@ async def analysis_of(session: AsyncSession, job_id: uuid.UUID) -> uuid.UUID | N
 
 
 _STAGE_COLUMNS = (
-    "job_id",
+    "analysis_id",
     "stage",
     "state",
     "progress",
@@ -118,11 +125,11 @@ _stage_upsert = insert(_stages).from_select(
     select(*_stage_rows.c, bindparam("now", type_=DateTime(timezone=True))),
 )
 _SAVE_STAGES = _stage_upsert.on_conflict_do_update(
-    index_elements=[_stages.c.job_id, _stages.c.stage],
+    index_elements=[_stages.c.analysis_id, _stages.c.stage],
     set_={
         name: _stage_upsert.excluded[name]
         for name in (*_STAGE_COLUMNS, "updated_at")
-        if name not in ("job_id", "stage")
+        if name not in ("analysis_id", "stage")
     },
 )
 
@@ -138,7 +145,7 @@ async def save_stages(
     await session.execute(
         _SAVE_STAGES,
         {
-            "job_id": [analysis_id for analysis_id, _, _ in changed],
+            "analysis_id": [analysis_id for analysis_id, _, _ in changed],
             "stage": [stage for _, stage, _ in changed],
             "state": [s.status for _, _, s in changed],
             "progress": [s.progress for _, _, s in changed],
@@ -164,8 +171,8 @@ _status_rows = unnest(
 )
 _now = bindparam("now", type_=DateTime(timezone=True))
 _SAVE_STATUSES = (
-    update(_jobs)
-    .where(_jobs.c.analysis_id == _status_rows.c.analysis_id)
+    update(_analyses)
+    .where(_analyses.c.id == _status_rows.c.analysis_id)
     .values(
         state=_status_rows.c.state,
         progress=_status_rows.c.progress,
@@ -173,7 +180,7 @@ _SAVE_STATUSES = (
         error=_status_rows.c.error,
         updated_at=_now,
         finished_at=case(
-            (_status_rows.c.final, func.coalesce(_jobs.c.finished_at, _now)), else_=None
+            (_status_rows.c.final, func.coalesce(_analyses.c.finished_at, _now)), else_=None
         ),
     )
 )
@@ -182,7 +189,8 @@ _SAVE_STATUSES = (
 async def save_statuses(
     session: AsyncSession, statuses: dict[uuid.UUID, JobStatus], now: datetime
 ) -> None:
-    """Save each analysis' status (by analysis id)."""
+    """Save each analysis' status (by analysis id): once, whatever the number
+    of jobs that share it."""
     if not statuses:
         return
     await session.execute(
@@ -200,50 +208,48 @@ async def save_statuses(
 
 
 async def save_places_found(session: AsyncSession, analysis_id: uuid.UUID, count: int) -> None:
-    await session.execute(update(Job).where(Job.id == analysis_id).values(places_found=count))
+    await session.execute(
+        update(Analysis).where(Analysis.id == analysis_id).values(places_found=count)
+    )
 
 
 async def mark_timed_out(
     session: AsyncSession, analysis_ids: Sequence[uuid.UUID], now: datetime
 ) -> None:
     """Mark analyses ended by the gateway: their later reports no longer change their status."""
-    await session.execute(update(Job).where(Job.id.in_(analysis_ids)).values(timed_out_at=now))
+    await session.execute(
+        update(Analysis).where(Analysis.id.in_(analysis_ids)).values(timed_out_at=now)
+    )
 
 
 async def silent_analyses(session: AsyncSession, silent_since: datetime, limit: int) -> list[Lead]:
     """Analyses still in flight with no report since ``silent_since``, locked
     (skipping those another instance's sweeper holds)."""
-    leads = await session.scalars(
-        select(Job)
-        .where(
-            Job.id == Job.analysis_id,
-            Job.state.in_(("queued", "running")),
-            Job.updated_at < silent_since,
-        )
-        .order_by(Job.updated_at)
+    analyses = await session.scalars(
+        select(Analysis)
+        .where(Analysis.state.in_(("queued", "running")), Analysis.updated_at < silent_since)
+        .order_by(Analysis.updated_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    return [_lead_of(lead) for lead in leads]
+    return [_lead_of(analysis) for analysis in analyses]
 
 
 async def in_flight(session: AsyncSession, video_ids: Sequence[str]) -> list[Lead]:
     """The analyses of ``video_ids`` in flight, locked."""
-    leads = await session.scalars(
-        select(Job)
-        .where(
-            Job.video_id.in_(video_ids),
-            Job.id == Job.analysis_id,
-            Job.state.in_(("queued", "running")),
-        )
-        .order_by(Job.id)
+    analyses = await session.scalars(
+        select(Analysis)
+        .where(Analysis.video_id.in_(video_ids), Analysis.state.in_(("queued", "running")))
+        .order_by(Analysis.id)
         .with_for_update(key_share=True)
     )
-    return [_lead_of(lead) for lead in leads]
+    return [_lead_of(analysis) for analysis in analyses]
 
 
-def _lead_of(job: Job) -> Lead:
-    return Lead(job.id, job.video_id, job.timed_out_at is not None, job.places_found)
+def _lead_of(analysis: Analysis) -> Lead:
+    return Lead(
+        analysis.id, analysis.video_id, analysis.timed_out_at is not None, analysis.places_found
+    )
 
 
 async def stages_of(
@@ -252,7 +258,7 @@ async def stages_of(
     """The stages stored for each analysis (read after locking it)."""
     stages: dict[uuid.UUID, dict[StageName, StageSnapshot]] = {a: {} for a in analysis_ids}
     if stages:
-        stored = await session.execute(_STAGES_OF, {"lead_ids": list(stages)})
+        stored = await session.execute(_STAGES_OF, {"analysis_ids": list(stages)})
         for lead_id, stage, state, progress, reason, error_code, retryable, at in stored:
             stages[lead_id][stage] = StageSnapshot(
                 cast(StageStatus, state), progress, reason, error_code, retryable, at

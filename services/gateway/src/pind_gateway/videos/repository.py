@@ -1,5 +1,5 @@
 """The SQL of submitting videos and reading one: videos, the analyses in
-flight or done, new jobs. Callers own the transaction."""
+flight or done, new analyses and jobs. Callers own the transaction."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from pind_gateway.core.models import Job, JobStage, Video, VideoPlace
+from pind_gateway.core.models import Analysis, AnalysisStage, Job, Video, VideoPlace
 from pind_gateway.core.sql import types_of, unnest
 from pind_gateway.domain.progress import STAGES
 
@@ -53,51 +53,54 @@ async def video_places(session: AsyncSession, video_id: str) -> Sequence[VideoPl
     ).all()
 
 
-async def in_flight_analyses(session: AsyncSession, video_ids: Sequence[str]) -> dict[str, Job]:
-    """The lead jobs of the videos' analyses still running, by video id.
+async def in_flight_analyses(
+    session: AsyncSession, video_ids: Sequence[str]
+) -> dict[str, Analysis]:
+    """The videos' analyses still running, by video id.
 
     Share-locked: a projection of such an analysis waits until the caller's new
-    jobs are committed, so its status update reaches them too."""
-    leads = await session.scalars(
-        select(Job)
-        .where(
-            Job.video_id.in_(video_ids),
-            Job.id == Job.analysis_id,
-            Job.state.in_(("queued", "running")),
-        )
-        .order_by(Job.id)
+    jobs are committed, so the jobs see every change of it from their start."""
+    analyses = await session.scalars(
+        select(Analysis)
+        .where(Analysis.video_id.in_(video_ids), Analysis.state.in_(("queued", "running")))
+        .order_by(Analysis.id)
         .with_for_update(read=True)
         .execution_options(populate_existing=True)
     )
-    return {lead.video_id: lead for lead in leads}
+    return {analysis.video_id: analysis for analysis in analyses}
 
 
 async def latest_succeeded_analyses(
     session: AsyncSession, video_ids: Sequence[str]
-) -> dict[str, Job]:
-    """The lead job of each video's newest analysis that ended, where it
-    succeeded, by video id. Share-locked, as in :func:`in_flight_analyses`;
-    the state is read under the lock."""
+) -> dict[str, Analysis]:
+    """Each video's newest analysis that ended, where it succeeded, by video
+    id. Share-locked, as in :func:`in_flight_analyses`; the state is read
+    under the lock."""
     latest = (
-        select(Job.id)
-        .where(
-            Job.video_id.in_(video_ids),
-            Job.id == Job.analysis_id,
-            Job.finished_at.is_not(None),
-        )
-        .order_by(Job.video_id, Job.finished_at.desc())
-        .ext(distinct_on(Job.video_id))
+        select(Analysis.id)
+        .where(Analysis.video_id.in_(video_ids), Analysis.finished_at.is_not(None))
+        .order_by(Analysis.video_id, Analysis.finished_at.desc())
+        .ext(distinct_on(Analysis.video_id))
     )
-    leads = await session.scalars(
-        select(Job)
-        .where(Job.id.in_(latest))
-        .order_by(Job.id)
-        .with_for_update(read=True, of=Job)
+    analyses = await session.scalars(
+        select(Analysis)
+        .where(Analysis.id.in_(latest))
+        .order_by(Analysis.id)
+        .with_for_update(read=True)
         .execution_options(populate_existing=True)
     )
-    return {lead.video_id: lead for lead in leads if lead.state == "succeeded"}
+    return {a.video_id: a for a in analyses if a.state == "succeeded"}
 
 
+_NEW_ANALYSIS_COLUMNS = (
+    "id",
+    "video_id",
+    "state",
+    "progress",
+    "current_step",
+    "created_at",
+    "updated_at",
+)
 _NEW_JOB_COLUMNS = (
     "id",
     "video_id",
@@ -105,31 +108,31 @@ _NEW_JOB_COLUMNS = (
     "origin",
     "requested_by",
     "refresh",
-    "state",
-    "progress",
-    "current_step",
-    "error",
     "created_at",
-    "updated_at",
-    "finished_at",
 )
 
 
-async def add_jobs(session: AsyncSession, jobs: Sequence[Job], *, leads: Sequence[Job]) -> None:
-    """Insert ``jobs`` as built (they are not added to the session) and, for
-    ``leads``, the jobs that start an analysis, their stages as pending."""
+async def add_jobs(
+    session: AsyncSession, jobs: Sequence[Job], *, started: Sequence[Analysis]
+) -> None:
+    """Insert the analyses ``started`` with their stages pending, then ``jobs``
+    (all as built: they are not added to the session)."""
+    if started:
+        await session.execute(
+            _INSERT_ANALYSES,
+            {c: [getattr(a, c) for a in started] for c in _NEW_ANALYSIS_COLUMNS},
+        )
+        await session.execute(
+            _INSERT_PENDING_STAGES,
+            {
+                "analysis_id": [a.id for a in started],
+                "updated_at": [a.created_at for a in started],
+            },
+        )
     await session.execute(
         _INSERT_JOBS,
         {column: [getattr(job, column) for job in jobs] for column in _NEW_JOB_COLUMNS},
     )
-    if leads:
-        await session.execute(
-            _INSERT_PENDING_STAGES,
-            {
-                "job_id": [lead.id for lead in leads],
-                "updated_at": [lead.created_at for lead in leads],
-            },
-        )
 
 
 def _rows(table: Table, *columns: str) -> Any:
@@ -137,21 +140,25 @@ def _rows(table: Table, *columns: str) -> Any:
 
 
 _VIDEOS = cast(Table, Video.__table__)
+_ANALYSES = cast(Table, Analysis.__table__)
 _JOBS = cast(Table, Job.__table__)
-_JOB_STAGES = cast(Table, JobStage.__table__)
+_STAGES = cast(Table, AnalysisStage.__table__)
 _INSERT_VIDEOS = (
     insert(_VIDEOS)
     .from_select(["video_id", "url"], _rows(_VIDEOS, "video_id", "url"))
     .on_conflict_do_nothing()
 )
+_INSERT_ANALYSES = insert(_ANALYSES).from_select(
+    _NEW_ANALYSIS_COLUMNS, _rows(_ANALYSES, *_NEW_ANALYSIS_COLUMNS)
+)
 _INSERT_JOBS = insert(_JOBS).from_select(_NEW_JOB_COLUMNS, _rows(_JOBS, *_NEW_JOB_COLUMNS))
 _STAGE_NAMES = (
     func.unnest(literal(list(STAGES), ARRAY(String))).table_valued("stage").render_derived()
 )
-_LEADS = _rows(_JOB_STAGES, "job_id", "updated_at").subquery()
-_INSERT_PENDING_STAGES = insert(_JOB_STAGES).from_select(
-    ["job_id", "stage", "state", "updated_at"],
-    select(_LEADS.c.job_id, _STAGE_NAMES.c.stage, literal("pending"), _LEADS.c.updated_at)
-    .select_from(_LEADS)
+_STARTED = _rows(_STAGES, "analysis_id", "updated_at").subquery()
+_INSERT_PENDING_STAGES = insert(_STAGES).from_select(
+    ["analysis_id", "stage", "state", "updated_at"],
+    select(_STARTED.c.analysis_id, _STAGE_NAMES.c.stage, literal("pending"), _STARTED.c.updated_at)
+    .select_from(_STARTED)
     .join(_STAGE_NAMES, true()),
 )

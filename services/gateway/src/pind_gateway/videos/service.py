@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import VIDEO_REQUESTED, AnalysisOptions, Envelope, VideoRequested
 from pind_gateway.core.errors import InvalidVideoUrlError, VideoNotFound
-from pind_gateway.core.models import Job, Video, VideoPlace
+from pind_gateway.core.models import Analysis, Job, Video, VideoPlace
 from pind_gateway.domain.requester import Requester
 from pind_gateway.domain.video_url import (
     InvalidVideoUrl,
@@ -28,6 +28,7 @@ from pind_gateway.history import service as history
 from pind_gateway.projection import service as projection
 from pind_gateway.videos import repository as repo
 from pind_kit.outbox import OutboxEvent, enqueue_many
+from pind_kit.tracing import current_traceparent
 
 log = structlog.get_logger(__name__)
 
@@ -56,6 +57,9 @@ class SubmissionRequest:
     refresh: bool = False
     requester: Requester = field(default_factory=Requester)
     languages: tuple[str, ...] = ()
+    traceparent: str | None = field(default_factory=current_traceparent)
+    """The request's span, taken where the request is made: the batcher
+    writes the event from its own task, outside the request's context."""
 
 
 async def submit_video(
@@ -83,8 +87,8 @@ async def submit_videos(
       replaced by a new one);
     - the video's last analysis succeeded and no refresh was asked: the job is
       created already succeeded, answered from the database;
-    - otherwise a new analysis starts: the job, its stages and the
-      ``pind.video.requested.v1`` outbox row are written together; a later
+    - otherwise a new analysis starts: the analysis, its stages, the job and
+      the ``pind.video.requested.v1`` outbox row are written together; a later
       request for the same video in ``requests`` joins it.
 
     Signed-in requesters get the video in their history. Set-based: a few
@@ -96,10 +100,10 @@ async def submit_videos(
     await repo.lock_videos(session, video_ids)  # one submission per video at a time
 
     flying = await repo.in_flight_analyses(session, video_ids)
-    stale = {v: lead for v, lead in flying.items() if now - lead.updated_at > stale_after}
+    stale = {v: a for v, a in flying.items() if now - a.updated_at > stale_after}
     if stale:
         await _end_stale(session, stale, now, stale_after)
-        flying = {v: lead for v, lead in flying.items() if v not in stale}
+        flying = {v: a for v, a in flying.items() if v not in stale}
     may_reuse = sorted({r.video_id for r in requests if not r.refresh} - flying.keys())
     done = await repo.latest_succeeded_analyses(session, may_reuse) if may_reuse else {}
 
@@ -107,7 +111,7 @@ async def submit_videos(
     for request in requests:
         submission = _decide(request, flying.get(request.video_id), done, now)
         if submission.origin == "new":
-            flying[request.video_id] = submission.job
+            flying[request.video_id] = submission.job.analysis
         submissions.append(submission)
         log.info(
             "video submitted",
@@ -119,7 +123,7 @@ async def submit_videos(
     await repo.add_jobs(
         session,
         [s.job for s in submissions],
-        leads=[s.job for s in submissions if s.origin == "new"],
+        started=[s.job.analysis for s in submissions if s.origin == "new"],
     )
     await enqueue_many(
         session,
@@ -141,40 +145,40 @@ async def submit_videos(
 
 
 def _decide(
-    request: SubmissionRequest, flying: Job | None, done: Mapping[str, Job], now: datetime
+    request: SubmissionRequest,
+    flying: Analysis | None,
+    done: Mapping[str, Analysis],
+    now: datetime,
 ) -> Submission:
     job_id = uuid.uuid4()
     if flying is not None:
-        job = _job(job_id, request, flying.id, "joined", now, flying)
-        return Submission(job, "joined")
+        return Submission(_job(job_id, request, flying, "joined", now), "joined")
     if not request.refresh and (succeeded := done.get(request.video_id)) is not None:
-        job = _job(job_id, request, succeeded.id, "cached", now, succeeded)
-        job.finished_at = now
-        return Submission(job, "cached")
-    return Submission(_job(job_id, request, job_id, "new", now, None), "new")
+        return Submission(_job(job_id, request, succeeded, "cached", now), "cached")
+    started = Analysis(
+        id=job_id,  # the id the workers' events carry as their job id
+        video_id=request.video_id,
+        state="queued",
+        progress=0,
+        current_step="queued",
+        created_at=now,
+        updated_at=now,
+    )
+    return Submission(_job(job_id, request, started, "new", now), "new")
 
 
 def _job(
-    job_id: uuid.UUID,
-    request: SubmissionRequest,
-    analysis_id: uuid.UUID,
-    origin: Origin,
-    now: datetime,
-    follows: Job | None,
+    job_id: uuid.UUID, request: SubmissionRequest, analysis: Analysis, origin: Origin, now: datetime
 ) -> Job:
     return Job(
         id=job_id,
         video_id=request.video_id,
-        analysis_id=analysis_id,
+        analysis_id=analysis.id,
+        analysis=analysis,
         origin=origin,
         requested_by=request.requester.user_id,
         refresh=request.refresh,
-        state=follows.state if follows else "queued",
-        progress=follows.progress if follows else 0,
-        current_step=follows.current_step if follows else "queued",
-        error=follows.error if follows else None,
         created_at=now,
-        updated_at=now,
     )
 
 
@@ -197,25 +201,26 @@ def _analysis_request(job: Job, request: SubmissionRequest) -> OutboxEvent:
         schema_version=VIDEO_REQUESTED.schema_version,
         job_id=job.id,
         correlation_id=str(job.id),
+        traceparent=request.traceparent,
     )
     return OutboxEvent(VIDEO_REQUESTED, event, envelope)
 
 
 async def _end_stale(
-    session: AsyncSession, stale: dict[str, Job], now: datetime, stale_after: timedelta
+    session: AsyncSession, stale: dict[str, Analysis], now: datetime, stale_after: timedelta
 ) -> None:
     minutes = int(stale_after.total_seconds() // 60)
     await projection.fail_analyses(
         session,
-        [lead.id for lead in stale.values()],
+        [analysis.id for analysis in stale.values()],
         lambda last_step: (
             f"the analysis stopped reporting progress for over {minutes} minute(s) "
             f"(last step: {last_step}); it was replaced by a new one"
         ),
         now,
     )
-    for video_id, lead in stale.items():
-        log.warning("stale analysis ended", analysis_id=str(lead.id), video_id=video_id)
+    for video_id, analysis in stale.items():
+        log.warning("stale analysis ended", analysis_id=str(analysis.id), video_id=video_id)
 
 
 async def get_video(session: AsyncSession, video_id: str) -> tuple[Video, Sequence[VideoPlace]]:
