@@ -22,7 +22,7 @@ class GatewaySettings(ServiceSettings):
         default=2.0,
         ge=0,
         description="Longest a job-status answer is served from memory; changes announced "
-        "by NOTIFY drop it sooner (see jobs/cache.py). 0: always read the database.",
+        "by NOTIFY drop it sooner (see core/cache.py). 0: always read the database.",
     )
     job_answer_cache_size: int = Field(
         default=10_000, ge=0, description="Job-status answers kept in memory per process."

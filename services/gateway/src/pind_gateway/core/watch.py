@@ -1,4 +1,5 @@
-"""Wake requests waiting for an analysis when this process projects news of it."""
+"""Wake requests waiting for an analysis when this process projects news of
+it, or when any instance announces a change on :data:`JOBS_CHANNEL`."""
 
 from __future__ import annotations
 
@@ -6,6 +7,10 @@ import asyncio
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+
+JOBS_CHANNEL = "pind_gateway_jobs"
+"""PostgreSQL channel on which every change of an analysis is announced (payload:
+its id): the projection NOTIFYs, each instance's listener LISTENs."""
 
 
 class AnalysisWatch:

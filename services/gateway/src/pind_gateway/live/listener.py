@@ -12,8 +12,7 @@ import asyncpg
 import structlog
 from sqlalchemy.engine import make_url
 
-from pind_gateway.core.watch import AnalysisWatch
-from pind_gateway.projection.repository import JOBS_CHANNEL
+from pind_gateway.core.watch import JOBS_CHANNEL, AnalysisWatch
 
 log = structlog.get_logger(__name__)
 

@@ -35,10 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_gateway.core.models import Analysis, AnalysisStage, Job, Place, Video, VideoPlace
 from pind_gateway.core.sql import types_of, unnest
+from pind_gateway.core.watch import JOBS_CHANNEL
 from pind_gateway.domain.progress import JobStatus, StageName, StageSnapshot, StageStatus
-
-JOBS_CHANNEL = "pind_gateway_jobs"
-"""PostgreSQL channel on which every change of an analysis is announced (payload: its id)."""
 
 
 @dataclass(frozen=True, slots=True)
