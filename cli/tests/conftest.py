@@ -54,6 +54,7 @@ from pind_kit.testing import TopicReader, database_url, physical_topic
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
 PASSWORD = "correct horse battery 9"
+STREAM_MAX_S = 3.0
 
 
 def new_video_id() -> str:
@@ -96,6 +97,7 @@ def gateway_settings(kafka_bootstrap: str) -> GatewaySettings:
         consumer_group=f"pind-gateway-cli-test-{uuid.uuid4().hex[:8]}",
         relay_poll_interval_s=0.1,
         stream_heartbeat_s=0.5,  # keep-alives often: --timeout is checked on each
+        stream_max_s=STREAM_MAX_S,  # streams cut short: following must reconnect
         guest_submissions_per_window=100_000,
         user_submissions_per_window=100_000,
         log_json=False,
@@ -239,18 +241,30 @@ class Workers:
     async def until_job(
         api_url: str, job_id: str, predicate: Callable[[dict[str, Any]], bool], within_s: float = 30
     ) -> dict[str, Any]:
-        """The job as the public stream shows it, once ``predicate`` holds."""
+        """The job as the public stream shows it, once ``predicate`` holds
+        (the stream is opened again when the gateway closes it: STREAM_MAX_S)."""
         async with (
             asyncio.timeout(within_s),
             httpx.AsyncClient(base_url=api_url, timeout=within_s) as http,
+        ):
+            while True:
+                async with http.stream("GET", f"/api/v1/jobs/{job_id}/events") as response:
+                    async for line in response.aiter_lines():
+                        if line.startswith("data:"):
+                            job = json.loads(line.removeprefix("data:"))
+                            if "stages" in job and predicate(job):
+                                return dict(job)
+
+    @staticmethod
+    async def stream_closed_by_server(api_url: str, job_id: str) -> None:
+        """Open the job's stream and return once the gateway closes it
+        without the job ending (after STREAM_MAX_S)."""
+        async with (
+            httpx.AsyncClient(base_url=api_url, timeout=30) as http,
             http.stream("GET", f"/api/v1/jobs/{job_id}/events") as response,
         ):
-            async for line in response.aiter_lines():
-                if line.startswith("data:"):
-                    job = json.loads(line.removeprefix("data:"))
-                    if "stages" in job and predicate(job):
-                        return dict(job)
-        raise AssertionError(f"job {job_id} ended before the condition held")
+            lines = [line async for line in response.aiter_lines()]
+        assert "event: end" not in lines, "the job ended: the stream was not cut short"
 
     @staticmethod
     async def requested_job(reader: TopicReader, video_id: str) -> uuid.UUID:

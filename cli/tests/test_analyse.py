@@ -17,17 +17,27 @@ SHOWN = {"started": "running", "progress": "running"}
 
 
 async def analyse_live(
-    pind: Any, workers: Any, helpers: Any, kafka_bootstrap: str, events: Any, *argv: str
+    pind: Any,
+    workers: Any,
+    helpers: Any,
+    kafka_bootstrap: str,
+    events: Any,
+    *argv: str,
+    cut_short: bool = False,
 ) -> Any:
     """Run ``pind analyse`` on a new video and play the workers' events as
     they come in a real analysis: the stage reports first (awaited until the
     gateway shows the last of them: one partition, so all of them), then the
-    places and what follows them. Returns the command's result and the video."""
+    places and what follows them. With ``cut_short``, nothing is played until
+    the gateway has closed a stream of the job opened after the command's (so
+    the command's was closed first). Returns the command's result and the video."""
     video_id = helpers.video_id()
     async with helpers.requests_reader(kafka_bootstrap) as requests:
         running = pind.start("analyse", f"https://youtu.be/{video_id}", *argv)
         analysis_id = await workers.requested_job(requests, video_id)
     job_id = await asyncio.wait_for(running.stderr.job_id, timeout=30)
+    if cut_short:
+        await workers.stream_closed_by_server(pind.api_url, job_id)
     played = events(analysis_id, video_id)
     split = next((i for i, (_, e) in enumerate(played) if not hasattr(e, "stage")), len(played))
     reports, rest = played[:split], played[split:]
@@ -85,6 +95,16 @@ async def test_a_known_video_is_answered_at_once_as_json_and_exports(
     kml = await pind("analyse", url, "--kml")
     assert kml.code == 0, kml.stderr
     assert "<kml" in kml.stdout and "광장시장" in kml.stdout
+
+
+async def test_a_stream_the_server_closes_is_followed_again(
+    pind: Any, workers: Any, helpers: Any, kafka_bootstrap: str
+) -> None:
+    result, _ = await analyse_live(
+        pind, workers, helpers, kafka_bootstrap, helpers.success, cut_short=True
+    )
+    assert result.code == 0, result.stderr
+    assert "광장시장" in result.stdout and "2 place(s) on the map" in result.stdout
 
 
 def failed(helpers: Any) -> Any:
