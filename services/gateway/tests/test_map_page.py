@@ -85,6 +85,11 @@ async def test_the_map_page_end_to_end(
         await page.wait_for_function(
             "document.getElementById('status').dataset.state === 'running'", timeout=30_000
         )
+        # Ingest done, nothing else started: the step named is the next stage's.
+        await page.wait_for_function(
+            "document.getElementById('step').textContent === 'reading the transcript (15%)'",
+            timeout=30_000,
+        )
         await events.publish(producer, job_id, video_id, analysis[3:])
         await page.wait_for_function(
             "document.getElementById('status').dataset.state === 'succeeded'", timeout=30_000
