@@ -185,7 +185,9 @@ def _verdict(value: float | None, target: float) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.vision", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("clips", nargs="*", help="sample video ids (default: all)")
     args = parser.parse_args(argv)
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
