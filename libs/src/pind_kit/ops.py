@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 
 from pind_kit.settings import ServiceSettings
 
@@ -40,9 +41,19 @@ def ops_router(service: str, ready: Readiness) -> APIRouter:
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        return Response(metrics_payload(), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def metrics_payload() -> bytes:
+    """This process's metrics; with ``PROMETHEUS_MULTIPROC_DIR`` set (the
+    gateway's several uvicorn workers), those of every process of the service."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest()
 
 
 class _ServerWithoutSignals(uvicorn.Server):

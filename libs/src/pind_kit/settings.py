@@ -50,6 +50,9 @@ class ServiceSettings(BaseSettings):
     processed_prune_interval_s: float = Field(
         default=3600, gt=0, description="How often each process prunes old processed marks."
     )
+    lag_interval_s: float = Field(
+        default=15.0, gt=0, description="How often each process reads its consumer groups' lag."
+    )
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_batch_size: int = Field(default=500, ge=1)
     max_poll_interval_s: int = Field(

@@ -17,7 +17,7 @@ from pind_kit.consume.processed import was_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.consume.unit_of_work import UnitOfWork
 from pind_kit.errors import AlreadyProcessed, UndecodableEvent
-from pind_kit.metrics import EVENTS_HANDLED, HANDLER_SECONDS
+from pind_kit.metrics import EVENTS_HANDLED, HANDLER_SECONDS, STAGE_SECONDS
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +62,10 @@ class EventHandling:
         with event_context(incoming):
             outcome = await self._handle(incoming, raw)
         EVENTS_HANDLED.labels(topic.name, group, outcome).inc()
-        HANDLER_SECONDS.labels(topic.name, group).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        HANDLER_SECONDS.labels(topic.name, group).observe(elapsed)
+        if self.subscription.stage is not None and outcome != "duplicate":
+            STAGE_SECONDS.labels(self.subscription.stage, outcome).observe(elapsed)
 
     async def _handle(self, incoming: Incoming[Any], raw: Any) -> str:
         async def attempt() -> str:

@@ -17,6 +17,7 @@ import contextlib
 import gc
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 import structlog
@@ -32,12 +33,11 @@ from pind_contracts.types import Stage
 from pind_kit.consume.batch import BatchHandler, BatchHandling, parse_without_headers
 from pind_kit.consume.delivery import Delivery
 from pind_kit.consume.handling import EventHandling
-from pind_kit.consume.processed import prune_processed
 from pind_kit.consume.subscription import Subscription
+from pind_kit.consume.upkeep import observe_lag_forever, prune_forever
 from pind_kit.db import make_engine, make_sessionmaker
 from pind_kit.faults import Outage, describe, is_infrastructure_error
 from pind_kit.logging import configure_logging
-from pind_kit.metrics import PROCESSED_PRUNED
 from pind_kit.ops import OpsServer
 from pind_kit.outbox import OutboxRelay
 from pind_kit.settings import ServiceSettings
@@ -183,9 +183,13 @@ class Worker:
             await self._start_kafka()
         else:
             self._kafka_task = asyncio.create_task(self._start_kafka_when_reachable())
+        upkeep: list[Callable[[], Coroutine[Any, Any, None]]] = [
+            partial(prune_forever, self),
+            partial(observe_lag_forever, self),
+        ]
         self._tasks = [
-            asyncio.create_task(fn(), name=getattr(fn, "__name__", "bg"))
-            for fn in [*self._background, self._prune_processed]
+            asyncio.create_task(fn(), name=getattr(fn, "__name__", "upkeep"))
+            for fn in [*self._background, *upkeep]
         ]
         # What exists now (modules, the app, metadata, clients) lives as long as
         # the process: keep the cycle collector from walking all of it on every
@@ -256,26 +260,6 @@ class Worker:
             await self.producer.stop()
         await self.engine.dispose()
         log.info("worker stopped")
-
-    async def _prune_processed(self) -> None:
-        """Delete processed marks older than the topics' retention, now and then."""
-        outage = Outage("prune-processed")
-        while True:
-            try:
-                pruned = await prune_processed(
-                    self.sessionmaker, self.settings.processed_marks_keep_s
-                )
-            except Exception as exc:
-                if not is_infrastructure_error(exc):
-                    log.exception("pruning processed marks failed")
-                else:
-                    outage.failed(exc)
-            else:
-                outage.recovered()
-                if pruned:
-                    PROCESSED_PRUNED.inc(pruned)
-                    log.info("old processed marks pruned", rows=pruned)
-            await asyncio.sleep(self.settings.processed_prune_interval_s)
 
     async def ready(self) -> dict[str, bool]:
         """Whether the database and (where the process needs it to serve) the
