@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pind_contracts import Contract
 from pind_kit.consume.delivery import Delivery
 from pind_kit.consume.incoming import Incoming, event_context, from_record
-from pind_kit.consume.processed import mark_all_processed
+from pind_kit.consume.processed import mark_all_processed, unmark_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.errors import UndecodableEvent
 from pind_kit.faults import is_infrastructure_error
@@ -154,6 +154,9 @@ class BatchHandling:
         if not events:
             return 0
         async with self.sessionmaker() as session, session.begin():
+            for event in events:
+                if event.replay_for == self.subscription.group:  # a replay from the DLT
+                    await unmark_processed(session, self.subscription.group, event.event_id)
             marked = await mark_all_processed(
                 session,
                 self.subscription.group,

@@ -71,8 +71,11 @@ class EventHandling:
         async def attempt() -> str:
             # Inside the attempt, so a database outage is waited out here
             # rather than spinning the record through NACK and redelivery.
+            replayed = incoming.replay_for == self.subscription.group
             async with self.sessionmaker() as session:
-                if await was_processed(session, self.subscription.group, incoming.event_id):
+                if not replayed and await was_processed(
+                    session, self.subscription.group, incoming.event_id
+                ):
                     log.info("duplicate event skipped")
                     return "duplicate"
             uow = UnitOfWork.for_event(

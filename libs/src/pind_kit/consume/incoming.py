@@ -18,6 +18,9 @@ from pind_kit.tracing import consuming, trace_id_of
 
 T = TypeVar("T", bound=Contract)
 
+REPLAY_FOR = "pind_replay_for"
+"""Header naming the consumer group a dead letter is replayed for."""
+
 
 @dataclass(frozen=True, slots=True)
 class Incoming(Generic[T]):
@@ -29,6 +32,10 @@ class Incoming(Generic[T]):
     partition: int
     offset: int
     key: str | None
+    replay_for: str | None = None
+    """The consumer group a replay from the dead-letter topic is meant for
+    (header ``pind_replay_for``): that group handles the event again although
+    it marked it processed when it gave up; every other group skips it."""
 
     @property
     def event_id(self) -> UUID:
@@ -59,7 +66,11 @@ def from_record(topic: Topic, raw: Any) -> Incoming[Any]:
     """The Kafka record ``raw`` as a handler sees it; raises :class:`UndecodableEvent`."""
     payload, envelope = decode(topic, raw.value, raw.headers or ())
     key = raw.key.decode("utf-8", "replace") if raw.key is not None else None
-    return Incoming(payload, envelope, topic, raw.partition, raw.offset, key)
+    replay_for = next(
+        (bytes(v).decode() for k, v in raw.headers or () if k == REPLAY_FOR and v is not None),
+        None,
+    )
+    return Incoming(payload, envelope, topic, raw.partition, raw.offset, key, replay_for)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import String, Uuid, bindparam, func, select, text
+from sqlalchemy import String, Uuid, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
@@ -27,6 +27,15 @@ async def mark_processed(session: AsyncSession, consumer: str, event_id: UUID, t
         .returning(PROCESSED_EVENTS.c.event_id)
     )
     return result.first() is not None
+
+
+async def unmark_processed(session: AsyncSession, consumer: str, event_id: UUID) -> None:
+    """Forget that ``consumer`` handled this event (a replay from the DLT)."""
+    await session.execute(
+        delete(PROCESSED_EVENTS).where(
+            PROCESSED_EVENTS.c.consumer == consumer, PROCESSED_EVENTS.c.event_id == event_id
+        )
+    )
 
 
 async def was_processed(session: AsyncSession, consumer: str, event_id: UUID) -> bool:

@@ -16,7 +16,7 @@ from pind_contracts import JOB_STAGE, Contract, Envelope, JobStage, Topic
 from pind_contracts.events.job_stage import StageState
 from pind_contracts.types import Stage
 from pind_kit.consume.incoming import Incoming
-from pind_kit.consume.processed import mark_processed
+from pind_kit.consume.processed import mark_processed, unmark_processed
 from pind_kit.errors import AlreadyProcessed
 from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.outbox import enqueue
@@ -29,6 +29,9 @@ class ProcessedMark:
     consumer: str
     event_id: UUID
     topic: str
+    replayed: bool = False
+    """A replay from the DLT: the mark the consumer left when it gave up is
+    replaced, so the event is handled again."""
 
 
 @dataclass
@@ -72,7 +75,12 @@ class UnitOfWork:
             job_id if isinstance(job_id, UUID) else incoming.envelope.job_id,
             cause=incoming.envelope,
             stage_name=stage,
-            processed=ProcessedMark(consumer, incoming.event_id, incoming.topic.name),
+            processed=ProcessedMark(
+                consumer,
+                incoming.event_id,
+                incoming.topic.name,
+                replayed=incoming.replay_for == consumer,
+            ),
         )
 
     @property
@@ -105,6 +113,8 @@ class UnitOfWork:
             async with self.sessionmaker() as session, session.begin():
                 if self.processed is not None and not self._marked:
                     mark = self.processed
+                    if mark.replayed:
+                        await unmark_processed(session, mark.consumer, mark.event_id)
                     if not await mark_processed(session, mark.consumer, mark.event_id, mark.topic):
                         raise AlreadyProcessed(str(mark.event_id))
                     self._marked = marked_here = True
