@@ -201,4 +201,3 @@ def consuming_batch(topic: str, envelopes: Sequence[Envelope]) -> Iterator[None]
         attributes=attrs,
     ):
         yield
-

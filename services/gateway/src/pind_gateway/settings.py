@@ -123,6 +123,7 @@ class GatewaySettings(ServiceSettings):
     auth_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of calls to auth.")
     map_tile_url: str = Field(
         default="",
-        description="Tile URL template for the map page ({z}/{x}/{y}); empty: no tiles.",
+        description="Tile URL template for the map page ({z}/{x}/{y}); "
+        "empty: the page draws its offline base layer.",
     )
     map_tile_attribution: str = Field(default="", description="Attribution of the tiles.")
