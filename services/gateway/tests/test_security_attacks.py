@@ -29,6 +29,7 @@ import json
 import os
 import re
 import secrets
+import statistics
 import subprocess
 import sys
 import time
@@ -48,8 +49,8 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from benchmarks.gateway_processes import Instance, free_port, wait_ready
 from pind_auth.security.keys import thumbprint, write_new_key
-from pind_gateway.testing import Instance, free_port, wait_ready
 from pind_kit.testing import database_url
 from pind_kit.topics import ensure_topics
 
@@ -74,13 +75,16 @@ class Mailbox:
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 
-    async def reset_code(self, to: str, within_s: float = 20.0) -> str:
-        def mine() -> list[EmailMessage]:
-            return [m for m in self.messages if m["To"] == to and "Reset" in str(m["Subject"])]
+    def resets(self, to: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == to and "Reset" in str(m["Subject"])]
 
+    async def wait_resets(self, to: str, count: int, within_s: float = 20.0) -> None:
         async with asyncio.timeout(within_s), self.arrived:
-            await self.arrived.wait_for(lambda: bool(mine()))
-        body = str(mine()[-1].get_content())
+            await self.arrived.wait_for(lambda: len(self.resets(to)) >= count)
+
+    async def reset_code(self, to: str) -> str:
+        await self.wait_resets(to, 1)
+        body = str(self.resets(to)[-1].get_content())
         return body.split("reset code: ")[1].split()[0]
 
 
@@ -444,3 +448,49 @@ async def test_registrations_from_one_client_are_limited(stack: Stack) -> None:
             for _ in range(12)
         ]
     assert codes[:10] == [202] * 10 and codes[10:] == [429, 429], codes
+
+
+# --- enumeration by timing --------------------------------------------------------------
+
+
+async def _timed(stack: Stack, path: str, payload: dict[str, Any]) -> float:
+    """Seconds one call takes, from a client address of its own (so throttles
+    and registration limits stay out of the way)."""
+    async with client(stack.gateway) as http:
+        started = time.perf_counter()
+        answer = await http.post(path, json=payload)
+        elapsed = time.perf_counter() - started
+    assert answer.status_code < 500, answer.text
+    return elapsed
+
+
+TIMED = {
+    "login": ("/api/v1/auth/login", lambda e: {"email": e, "password": "a wrong guess 1"}),
+    "register": ("/api/v1/auth/register", lambda e: {"email": e, "password": PASSWORD}),
+    "reset": ("/api/v1/auth/password-reset/request", lambda e: {"email": e}),
+}
+
+
+@pytest.mark.parametrize("operation", sorted(TIMED))
+async def test_existing_and_unknown_addresses_take_the_same_time(
+    stack: Stack, operation: str
+) -> None:
+    """The lower quartiles of interleaved calls (so that the machine's load
+    drifts for both alike; the quartile, as an attacker would, filters out the
+    calls some other process slowed) for an address with an account and one
+    without: within 20 %."""
+    path, body = TIMED[operation]
+    async with client(stack.gateway) as http:
+        existing, _ = await signed_in(stack, http)
+    known: list[float] = []
+    unknown: list[float] = []
+    for n in range(20):
+        known.append(await _timed(stack, path, body(existing)))
+        if operation == "reset":  # its token and mail are written after the answer:
+            await stack.mailbox.wait_resets(existing, n + 1)  # not during the next call
+        unknown.append(await _timed(stack, path, body(new_email())))
+    known_s, unknown_s = (statistics.quantiles(t, n=4)[0] for t in (known, unknown))
+    assert 1 / 1.2 <= known_s / unknown_s <= 1.2, (
+        f"{operation}: existing {known_s * 1000:.1f} ms, unknown {unknown_s * 1000:.1f} ms "
+        f"(lower quartiles of {len(known)} calls each)"
+    )

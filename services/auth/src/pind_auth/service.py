@@ -18,11 +18,12 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -284,30 +285,43 @@ class AuthService:
 
     # --- password reset --------------------------------------------------------------------
     async def request_password_reset(self, raw_email: str) -> None:
-        """Mail a single-use link if the address has an account. Same answer,
-        and nearly the same work, either way; the mail leaves in the background."""
+        """Mail a single-use link if the address has an account. The answer
+        leaves after the same read either way (no enumeration by timing); a
+        known account's token is written and mailed in the background."""
         email = self._email(raw_email)
         now = self._clock()
-        token = new_opaque_token()
         resend_after = now - timedelta(seconds=self._s.reset_resend_interval_s)
         async with self._tx() as repo:
             user = await repo.user_by_email_key(email.key)
-            send = user is not None and not await repo.reset_requested_since(user.id, resend_after)
-            if user is not None and send:
-                await repo.use_reset_tokens(user.id, now)
-                await repo.add_reset_token(
-                    ResetToken(
-                        id=uuid.uuid4(),
-                        token_hash=digest(token),
-                        user_id=user.id,
-                        created_at=now,
-                        expires_at=now + timedelta(seconds=self._s.reset_token_ttl_s),
-                        used_at=None,
-                    )
-                )
+            recent = user is not None and await repo.reset_requested_since(user.id, resend_after)
+        send = user is not None and not recent
         if user is not None and send:
-            self._send_later(self._reset_mail(user.email, token))
+            self._in_background(self._issue_reset(user.id, user.email, now), "reset-mail")
         log.info("password reset requested", known=user is not None, mailed=send)
+
+    async def _issue_reset(self, user_id: UUID, to: str, now: datetime) -> None:
+        token = new_opaque_token()
+        resend_after = now - timedelta(seconds=self._s.reset_resend_interval_s)
+        async with self._tx() as repo:
+            # The account's row lock orders racing requests: one token per interval.
+            if await repo.user_by_id(user_id, for_update=True) is None:
+                return
+            if self._s.reset_resend_interval_s and await repo.reset_requested_since(
+                user_id, resend_after
+            ):
+                return
+            await repo.use_reset_tokens(user_id, now)
+            await repo.add_reset_token(
+                ResetToken(
+                    id=uuid.uuid4(),
+                    token_hash=digest(token),
+                    user_id=user_id,
+                    created_at=now,
+                    expires_at=now + timedelta(seconds=self._s.reset_token_ttl_s),
+                    used_at=None,
+                )
+            )
+        await self._deliver(self._reset_mail(to, token))
 
     async def reset_password(self, token: str, new_password: str) -> None:
         """Spend the reset token, set the password, end every session."""
@@ -341,7 +355,7 @@ class AuthService:
             )
 
     async def drain_mail(self) -> None:
-        """Wait for mail still being sent (at shutdown)."""
+        """Wait for mail (and reset tokens) still being sent (at shutdown)."""
         if self._mail_tasks:
             await asyncio.gather(*self._mail_tasks, return_exceptions=True)
 
@@ -508,9 +522,19 @@ class AuthService:
         return self._mailer.compose(to=to, subject="Your pind account", body=body)
 
     def _send_later(self, message: EmailMessage) -> None:
-        task = asyncio.create_task(self._deliver(message), name="smtp-send")
+        self._in_background(self._deliver(message), "smtp-send")
+
+    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        task = asyncio.create_task(self._logged(work), name=name)
         self._mail_tasks.add(task)
         task.add_done_callback(self._mail_tasks.discard)
+
+    @staticmethod
+    async def _logged(work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:
+            log.exception("background work failed")
 
     async def _deliver(self, message: EmailMessage) -> None:
         try:

@@ -128,7 +128,7 @@ class AuthSettings(ServiceSettings):
         "(metric pind_auth_accounts_under_attack_total; nobody is locked out).",
     )
     trusted_proxies: list[IPvAnyNetwork] = Field(
-        default_factory=lambda: [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")],
+        default_factory=lambda: _this_machine(),
         description="Networks (CIDR, or single addresses) of the proxies whose "
         "X-Forwarded-For is believed: the gateway's pods or containers (by default this "
         "machine, where the local stack's gateway runs).",
@@ -182,6 +182,10 @@ class AuthSettings(ServiceSettings):
                 "(or PIND_DEV=true for development)"
             )
         return self
+
+
+def _this_machine() -> list[IPv4Network | IPv6Network]:
+    return [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")]
 
 
 def is_local_host(host: str) -> bool:
