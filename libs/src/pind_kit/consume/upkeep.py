@@ -5,23 +5,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_kit.consume.processed import prune_processed
+from pind_kit.consume.subscription import Subscription
 from pind_kit.faults import Outage, describe, is_infrastructure_error
 from pind_kit.metrics import CONSUMER_LAG, PROCESSED_PRUNED
-
-if TYPE_CHECKING:
-    from pind_kit.consume.worker import Worker
+from pind_kit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
 
 
-async def prune_forever(worker: Worker) -> None:
+class WorkerState(Protocol):
+    """What upkeep reads of the worker it runs beside (``consume.worker.Worker``
+    has it; a Protocol keeps this module from importing the worker back)."""
+
+    @property
+    def settings(self) -> ServiceSettings: ...
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]: ...
+    @property
+    def kafka_started(self) -> bool: ...
+    @property
+    def subscriptions(self) -> Sequence[Subscription]: ...
+    def topic_name(self, logical: str) -> str: ...
+
+
+async def prune_forever(worker: WorkerState) -> None:
     """Delete processed marks older than the topics' retention, now and then."""
     outage = Outage("prune-processed")
     while True:
@@ -42,7 +58,7 @@ async def prune_forever(worker: Worker) -> None:
         await asyncio.sleep(worker.settings.processed_prune_interval_s)
 
 
-async def observe_lag_forever(worker: Worker) -> None:
+async def observe_lag_forever(worker: WorkerState) -> None:
     """Every ``lag_interval_s``: each subscription's lag (end offset minus
     the group's committed offset, summed over partitions) as a gauge, read
     the way a lag exporter does, from the broker's own records."""
