@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import structlog
 
-from pind_gateway.auth.tokens import PublishedKeys
 from pind_gateway.core.errors import AuthUnavailable
 
 log = structlog.get_logger(__name__)
@@ -30,6 +30,14 @@ def max_age(cache_control: str | None) -> float | None:
         return 0.0
     found = MAX_AGE.search(cache_control)
     return float(found.group(1)) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedKeys:
+    """A JWKS as fetched: its keys, and how long it may be kept (None: not said)."""
+
+    keys: list[dict[str, Any]]
+    max_age_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

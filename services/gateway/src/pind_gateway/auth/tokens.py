@@ -22,13 +22,13 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Any
 
 import jwt
 import structlog
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from pind_gateway.adapters.auth_service import PublishedKeys
 from pind_gateway.core.errors import AuthUnavailable, InvalidToken
 
 log = structlog.get_logger(__name__)
@@ -37,14 +37,6 @@ ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 access-token `typ`, not a secret)
 REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
 FAILED_FETCH_RETRY_S = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class PublishedKeys:
-    """A JWKS as fetched: its keys, and how long it may be kept (None: not said)."""
-
-    keys: list[dict[str, Any]]
-    max_age_s: float | None = None
 
 
 KeySource = Callable[[], Awaitable[PublishedKeys]]
