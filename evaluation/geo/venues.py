@@ -93,6 +93,8 @@ async def score_vlog(extractor: PlaceExtractor, folder: Path) -> VenueCounts:
         metres = distance_m(place.lat, place.lon, venues[match]["lat"], venues[match]["lon"])
         counts.within_100m += metres <= NEAR_M
         counts.within_1km += metres <= AREA_M
+        if metres > NEAR_M:
+            counts.wrong.append(f"{folder.name}: {place.name} is {metres:.0f} m from the gold")
     counts.matched = len(taken)
     counts.misses += [f"{folder.name}: {g['name']}" for i, g in enumerate(venues) if i not in taken]
     not_visits: list[dict[str, Any]] = gold.get("not_visits", [])
@@ -101,9 +103,18 @@ async def score_vlog(extractor: PlaceExtractor, folder: Path) -> VenueCounts:
     counts.ambiguous = len(shared)
     counts.ambiguous_expected = sum(1 for u in shared if match_key(u.name) in expected)
     distractors = [match_key(n["text"]) for n in not_visits if not n["ambiguous"]]
-    counts.distractors = sum(
-        1 for p in extraction.places if any(_said_as(p, d) for d in distractors)
-    )
+    matched_places = {
+        id(p)
+        for p in found
+        if not any(w.startswith(f"{folder.name}: {p.name} (") for w in counts.wrong)
+    }
+    placed = [
+        p
+        for p in extraction.places
+        if id(p) not in matched_places and any(_said_as(p, d) for d in distractors)
+    ]
+    counts.distractors = len(placed)
+    counts.wrong += [f"{folder.name}: distractor placed: {p.name}" for p in placed]
     return counts
 
 
@@ -123,8 +134,10 @@ def _said_as(place: Place, distractor: str) -> bool:
     """The place was made of the distractor's words (its evidence quotes them
     and the place's own name is in them)."""
     key = match_key(place.name)
+    head = key[:-1] if place.category in {"city", "region", "neighbourhood"} else key
     return any(
-        distractor in match_key(e.text) and (key in distractor or distractor in key)
+        distractor in match_key(e.text)
+        and (key in distractor or distractor in key or distractor.startswith(head))
         for e in place.evidence
     )
 

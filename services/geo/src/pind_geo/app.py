@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -79,7 +79,8 @@ def build_place_extractor(
     venue_geocoder = load_venue_geocoder(venues_dir) if "venues" in order else None
     extractors: list[CandidateExtractor] = []
     if venue_geocoder is not None:
-        extractors.append(venue_names(venue_geocoder.index, index))
+        foreign = world_is_known(world) if world is not None else None
+        extractors.append(venue_names(venue_geocoder.index, index, foreign))
     extractors.append(korean_extractor(index, world, korean_tagger or load_location_tagger()))
     if world is not None:
         demonym = (lambda word: world.country_of_demonym(word) is not None) if demonyms else None
@@ -107,9 +108,12 @@ def build_place_extractor(
     )
 
 
-def venue_names(venues: VenueIndex, gazetteer: GazetteerIndex) -> VenueNameExtractor:
+def venue_names(
+    venues: VenueIndex, gazetteer: GazetteerIndex, is_foreign: Callable[[str], bool] | None = None
+) -> VenueNameExtractor:
     """The venue-name extractor over the index's names, less those the
-    gazetteer knows (자갈치시장 is the market's candidate, not a venue's)."""
+    gazetteer knows (자갈치시장 is the market's candidate, not a venue's);
+    romanised names the world knows ('Da Nang') are not venues."""
     korean, _ = gazetteer.known_names()
 
     def is_area(word: str) -> bool:
@@ -122,6 +126,7 @@ def venue_names(venues: VenueIndex, gazetteer: GazetteerIndex) -> VenueNameExtra
         venues.keys() - {match_key(name) for name in korean},
         is_dish=lambda key: is_place_dish(key, is_area),
         romanised=venues.romanised,
+        is_foreign=is_foreign or (lambda _: False),
     )
 
 

@@ -50,6 +50,9 @@ class PlaceCandidate:
     world: bool = True
     """Whether places outside Korea may answer to it (False for phrases only a
     Korean gazetteer should resolve: the capitalised-phrase matcher's)."""
+    known_as: str | None = None
+    """The Korean name a romanised one stands for ('Geumsu Bokguk' → 금수복국),
+    asked of the geocoders instead (Kakao does not read romanised names)."""
 
     @property
     def sentence(self) -> str:
@@ -73,6 +76,8 @@ class GeocodeQuery:
     near: tuple[float, float] | None = None
     """(lat, lon) the text's other places surround: online geocoders prefer
     places close to it."""
+    radius_m: float | None = None
+    """With ``near``: only places this close, nearest first (Kakao sort=distance)."""
     region: str | None = "KR"
     """ISO country the video is about, as a region bias for online geocoders."""
 

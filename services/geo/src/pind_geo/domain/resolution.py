@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -27,6 +27,10 @@ _SHORT_FORM_SCORE = 0.8
 _ONE_AREA_M = 100_000.0
 _CHAIN_NEAR_M = 1_000.0
 """A chain's branch is chosen by context only when it alone is this close to the video's places."""
+_BESIDE_M = 50.0
+_ONLINE = frozenset({"kakao", "google"})
+_AT_ADDRESS_M = 40.0
+"""A venue this close to an address's point is at that address."""
 _VENUE_AREA_M = 30_000.0
 """The only venue of a name is still not the video's when it lies this far from its places."""
 VENUE_CATEGORIES = frozenset({"restaurant", "cafe", "bar", "lodging"})
@@ -55,8 +59,8 @@ class Resolution:
 
 def query_for(candidate: PlaceCandidate) -> GeocodeQuery:
     return GeocodeQuery(
-        text=candidate.text,
-        script=candidate.script,
+        text=candidate.known_as or candidate.text,
+        script="ko" if candidate.known_as else candidate.script,
         category_hint=candidate.category_hint,
         from_ocr=candidate.unit.source in {"ocr", "thumbnail"},
         world=candidate.world,
@@ -82,12 +86,22 @@ async def resolve(
     answers = await asyncio.gather(*(ask(replace(q, offline_only=True)) for q in queries))
     options = {q: _options(a) for q, a in zip(queries, answers, strict=True)}
     unknown = [q for q in queries if not options[q]]
-    if unknown and getattr(geocoder, "has_online", False):
+    online = getattr(geocoder, "has_online", False)
+    if unknown and online:
         near = centre_of(choose(options).values())
         again = await asyncio.gather(*(ask(replace(q, near=near)) for q in unknown))
+        if near is not None:  # the centre may be off (one wrong place): ask unbiased too
+            empty = [q for q, a in zip(unknown, again, strict=True) if not a]
+            unbiased = await asyncio.gather(*(ask(q) for q in empty))
+            again = [
+                a or (unbiased[empty.index(q)] if q in empty else a)
+                for q, a in zip(unknown, again, strict=True)
+            ]
         options.update({q: _options(a) for q, a in zip(unknown, again, strict=True)})
     chosen = choose(options)
     chosen.update(_tied_to_addresses(by_query, options))
+    if online:
+        chosen.update(await _ask_close_by(by_query, options, chosen, ask))
     resolutions: list[Resolution] = []
     for query, group in by_query.items():
         results = options[query]
@@ -190,9 +204,16 @@ def choose(options: dict[GeocodeQuery, list[GeocodeResult]]) -> dict[GeocodeQuer
         if query not in chosen and one and not _far_venue(best[0], anchors):
             chosen[query] = best[0]
     for query, results in chains.items():
+        if results[0].geocoder in _ONLINE:
+            continue  # a page of them, not all: asked again close by (_ask_close_by)
         near = [r for r in results if _nearest(r, anchors) <= _CHAIN_NEAR_M]
         if len(near) == 1:
             chosen[query] = near[0]
+    _, _, anchors = _context(chosen.values())
+    for query, result in list(chosen.items()):
+        others = [a for a in anchors if a != (result.lat, result.lon)]
+        if _far_venue(result, others):
+            del chosen[query]
     return chosen
 
 
@@ -211,6 +232,53 @@ def _far_venue(result: GeocodeResult, anchors: list[tuple[float, float]]) -> boo
         and bool(anchors)
         and _nearest(result, anchors) > _VENUE_AREA_M
     )
+
+
+async def _ask_close_by(
+    by_query: dict[GeocodeQuery, list[PlaceCandidate]],
+    options: dict[GeocodeQuery, list[GeocodeResult]],
+    chosen: dict[GeocodeQuery, GeocodeResult],
+    ask: Callable[[GeocodeQuery], Awaitable[list[GeocodeResult]]],
+) -> dict[GeocodeQuery, GeocodeResult]:
+    """An online geocoder answers a shared name with a page of its venues
+    nationwide, not all of them: ask again, by distance, close to the address
+    written beside the name (within 50 m) or to the video's places (1 km); the
+    one venue of that name there is it."""
+    addresses: dict[int, list[GeocodeResult]] = defaultdict(list)
+    for query, group in by_query.items():
+        if query.category_hint == "other" and query in chosen:
+            for candidate in group:
+                addresses[id(candidate.unit)].append(chosen[query])
+    _, _, anchors = _context(chosen.values())
+    centre = _medoid(anchors)
+    asks: dict[GeocodeQuery, GeocodeQuery] = {}
+    for query, group in by_query.items():
+        results = options[query]
+        if (query in chosen and not results[0].chain) or len(results) < 2:
+            continue
+        if results[0].geocoder not in _ONLINE or results[0].category not in VENUE_CATEGORIES:
+            continue
+        beside = [a for c in group for a in addresses.get(id(c.unit), [])]
+        if beside:
+            asks[query] = replace(query, near=(beside[0].lat, beside[0].lon), radius_m=_BESIDE_M)
+        elif centre is not None:
+            asks[query] = replace(query, near=centre, radius_m=_CHAIN_NEAR_M)
+    found: dict[GeocodeQuery, GeocodeResult] = {}
+    answers = await asyncio.gather(*(ask(q) for q in asks.values()))
+    for query, answer in zip(asks, answers, strict=True):
+        named = [r for r in _options(answer) if match_key(r.name) == match_key(query.text)]
+        if len(named) == 1:
+            found[query] = replace(named[0], chain=False)
+        elif query in chosen:
+            found[query] = chosen[query]
+    return found
+
+
+def _medoid(points: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The point nearest the others (unlike the mean, not dragged by one stray place)."""
+    if not points:
+        return None
+    return min(points, key=lambda p: sum(distance_m(p[0], p[1], q[0], q[1]) for q in points))
 
 
 def _tied_to_addresses(
@@ -232,7 +300,15 @@ def _tied_to_addresses(
         results = options[query]
         for candidate in group:
             there = at_address.get(id(candidate.unit), {})
-            same = [r for r in results if r.key in there]
+            same = [
+                r
+                for r in results
+                if r.key in there
+                or any(
+                    distance_m(r.lat, r.lon, a.lat, a.lon) <= _AT_ADDRESS_M for a in there.values()
+                )
+            ]
+            same = [r for r in same if r.key not in there or r.category != "other"]
             if len(same) == 1 and (len(results) > 1 or len(there) > 1):
                 tied[query] = same[0]
     for query in by_query:
@@ -265,7 +341,23 @@ def _options(results: list[GeocodeResult]) -> list[GeocodeResult]:
     if not results:
         return []
     ranked = sorted(results, key=lambda r: -r.score)
-    return [r for r in ranked if r.score >= ranked[0].score - _OPTION_RANGE]
+    kept: list[GeocodeResult] = []
+    for r in ranked:
+        if r.score < ranked[0].score - _OPTION_RANGE:
+            break
+        if not any(_same_venue(r, k) for k in kept):
+            kept.append(r)
+    return kept
+
+
+def _same_venue(a: GeocodeResult, b: GeocodeResult) -> bool:
+    """One venue listed twice ('이월로스터스' and '이월로스터스 성수점' at one point)."""
+    if a.category not in VENUE_CATEGORIES or b.category not in VENUE_CATEGORIES:
+        return False
+    ka, kb = match_key(a.name), match_key(b.name)
+    return (ka.startswith(kb) or kb.startswith(ka)) and (
+        distance_m(a.lat, a.lon, b.lat, b.lon) <= _AT_ADDRESS_M
+    )
 
 
 def _best_tier(results: list[GeocodeResult]) -> list[GeocodeResult]:

@@ -76,12 +76,18 @@ DISH_WORDS: tuple[str, ...] = (
 _ROMAN_WORD = re.compile(r"[A-Z0-9][A-Za-z0-9'’]*")
 # A road-name or lot-number address, with the areas written before it:
 # '서울 광진구 능동로 111', '부산 중구 자갈치로 26', '약령시로 28-5', '부평동2가 35-3'.
+_PROVINCE = (
+    r"(?:[가-힣]{2,}(?:특별시|광역시|특별자치시|특별자치도|도)"
+    r"|서울|부산|대구|인천|광주|대전|울산|세종|경기|강원|충북|충남|전북|전남|경북|경남|제주)"
+)
 ADDRESS = re.compile(
-    r"(?:(?:[가-힣]{2,}(?:특별시|광역시|도|시)?|서울|부산)\s+)?(?:[가-힣]{1,4}[시군구]\s+)?"
-    r"(?:[가-힣0-9]+(?:로|길)\s*\d+(?:-\d+)?|[가-힣]+[0-9]*(?:동|가|리)\s+산?\d+(?:-\d+)?)"
+    rf"(?:{_PROVINCE}\s+)?(?:[가-힣]{{1,5}}[시군구]\s+)?"
+    r"(?:[가-힣][가-힣0-9]*(?:로|길)\s+\d+(?:-\d+)?|[가-힣]+[0-9]*(?:동|가|리)\s+산?\d+(?:-\d+)?)"
+    r"(?![0-9가-힣])"
 )
 ADDRESS_HINT: PlaceCategory = "other"
 """The category hint of an address candidate (the geocoder tells it from a name by its form)."""
+_TOPIC_TAILS = ("투어", "맛집", "여행", "먹방", "브이로그", "데이트", "추천", "카페")
 _GENERIC_TAILS = frozenset({"카페", "식당", "커피", "주점", "분식", "빵집", "포차", "횟집"})
 
 
@@ -100,10 +106,12 @@ class VenueNameExtractor:
         *,
         is_dish: Callable[[str], bool] = lambda _: False,
         romanised: Callable[[str], Sequence[str]] = lambda _: (),
+        is_foreign: Callable[[str], bool] = lambda _: False,
     ) -> None:
         self._names = names
         self._is_dish = is_dish
         self._romanised = romanised
+        self._is_foreign = is_foreign
 
     def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
@@ -121,7 +129,7 @@ class VenueNameExtractor:
             text, offsets = unit.text, list(range(len(unit.text)))
         found = _addresses(unit, text, offsets)
         taken = [(c.start, c.end) for c in found]
-        compact, where = _compact(text)
+        compact, where = _compact(text.casefold())
         i = 0
         while i < len(compact):
             if not _word_start(text, where[i]):
@@ -171,7 +179,12 @@ class VenueNameExtractor:
             letters = len(text.replace(" ", ""))
             return not dish and len(key) * 2 >= letters
         if unit.source in {"chapter", "tag"} or before.rstrip().endswith("#"):
+            topical = unit.source == "tag" or before.rstrip().endswith("#")
+            if topical and key.endswith(_TOPIC_TAILS):
+                return False  # '#카페투어', '#부산맛집': what the video is about
             return not dish and not before.strip(" #-•")
+        if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+            return True  # a name glossed in brackets: 'Choryang Milmyeon (초량밀면)'
         if unit.source == "description" and _LIST_LINE.match(text):
             return True
         strong = bool(_BEFORE.search(before)) or bool(_STRONG_AFTER.match(after))
@@ -193,7 +206,8 @@ class VenueNameExtractor:
                     continue
                 start, end = run[0].start(), run[-1].end()
                 phrase = unit.text[start:end]
-                if self._romanised(phrase):
+                korean = self._romanised(phrase)
+                if korean and not self._is_foreign(phrase):  # 'Da Nang' is not 다낭 of Busan
                     found.append(
                         PlaceCandidate(
                             text=phrase,
@@ -204,6 +218,7 @@ class VenueNameExtractor:
                             place_cue=True,
                             proper_noun=True,
                             world=False,
+                            known_as=korean[0] if len(set(korean)) == 1 else None,
                         )
                     )
                     taken = j - i

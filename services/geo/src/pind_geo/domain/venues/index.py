@@ -262,18 +262,18 @@ def address_key(text: str | None) -> str | None:
 
 
 def _distinct(hits: list[VenueHit]) -> list[VenueHit]:
-    """One hit per venue: two source lists may list the same one."""
-    seen: set[tuple[str, int, int]] = set()
-    kept = []
+    """One hit per venue: two source lists may list the same one, with or
+    without its branch, a few metres apart."""
+    kept: list[VenueHit] = []
     for hit in hits:
         v = hit.venue
-        mark = (
-            match_key(v.display_name),
-            round(v.lat / _SAME_VENUE_DEG),
-            round(v.lon / _SAME_VENUE_DEG),
-        )
-        if mark not in seen:
-            seen.add(mark)
+        name = match_key(v.name)
+        if not any(
+            match_key(k.venue.name) == name
+            and abs(k.venue.lat - v.lat) < _SAME_VENUE_DEG
+            and abs(k.venue.lon - v.lon) < _SAME_VENUE_DEG
+            for k in kept
+        ):
             kept.append(hit)
     return kept
 
