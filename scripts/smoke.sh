@@ -24,7 +24,7 @@ PIND_LOG_TAG=smoke
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PIND_ROOT"
 
-steps=(bench demo status logs fuzz eval asyncapi schemas compose-config lint)
+steps=(bench demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)
 if [[ -n "${PIND_SMOKE_ONLY:-}" ]]; then
   read -r -a steps <<<"$PIND_SMOKE_ONLY"
 fi
@@ -88,6 +88,8 @@ run_step() {
   local -a command
   case "$step" in
     demo) command=(make demo) ;;
+    cli) command=(uv run --frozen --no-sync pind analyse "https://youtu.be/pindSeoul01") ;;
+    dlt) command=("$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync pind-dlt list) ;;
     status) command=(make status) ;;
     logs) command=(env PIND_LOGS_NO_FOLLOW=1 LINES_BACK=5 make logs) ;;
     bench) command=(env PIND_BENCH_QUICK=1 make bench) ;;
@@ -97,7 +99,9 @@ run_step() {
     schemas) command=(regenerated_as_committed schemas contracts/schemas) ;;
     compose-config) command=(make compose-config) ;;
     lint) command=(make lint) ;;
-    *) die "unknown smoke step '$step' (known: bench demo status logs fuzz eval asyncapi schemas compose-config lint)" ;;
+    attack) command=(make attack) ;;
+    chaos) command=(env PIND_CHAOS_OUTAGE_S=5 make chaos "CHAOS_ARGS=-k stopped_mid_run") ;;
+    *) die "unknown smoke step '$step' (known: bench demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)" ;;
   esac
   printf '\n' >&2
   info "=== $step: ${command[*]}"
