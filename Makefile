@@ -40,7 +40,7 @@ SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh de
 # the building blocks after; `make smoke` runs them (tests/test_commands.py
 # checks that the table and `make help` agree).
 COMMANDS := demo test up down status logs lint bench eval fuzz asyncapi schemas \
-            compose-config compose-up smoke
+            compose-config compose-up smoke chaos attack
 HELP_LINES = grep -hE '^[a-zA-Z_-]+:.*\#\# ' $(MAKEFILE_LIST) | \
   awk -v want=" $(COMMANDS) " -v listed=$(1) 'BEGIN {FS = ":.*\#\# "} \
     (index(want, " " $$1 " ") > 0) == listed {printf "  %-15s %s\n", $$1, $$2}'
@@ -113,11 +113,12 @@ demo: setup-if-needed ## the stack plus one sample video analysed end to end, pl
 test: setup-for-test ## infra + migrations + pytest (PYTEST_ARGS=...); stops what it started
 	scripts/test.sh $(PYTEST_ARGS)
 
-lint: setup-if-needed ## ruff check, ruff format --check, mypy, shellcheck
+lint: setup-if-needed ## ruff check, ruff format --check, mypy, import contracts (lint-imports), shellcheck
 	@rc=0; \
 	echo "+ ruff check ."; $(UV_RUN) ruff check . || rc=1; \
 	echo "+ ruff format --check ."; $(UV_RUN) ruff format --check . || rc=1; \
 	echo "+ mypy $(MYPY_PATHS)"; $(UV_RUN) mypy $(MYPY_PATHS) || rc=1; \
+	echo "+ lint-imports"; $(UV_RUN) lint-imports --no-logo --no-cache || rc=1; \
 	$(MAKE) lint-shell || rc=1; \
 	exit $$rc
 
