@@ -88,7 +88,7 @@ USER = Topic(
     UserChanged,
     3,
     "user id",
-    "Accounts registered or deleted (ids only, no personal data).",
+    "Accounts registered or deleted, and sessions revoked (ids only, no personal data).",
 )
 
 ALL_TOPICS: tuple[Topic, ...] = (
