@@ -53,6 +53,7 @@ from pind_kit.testing import database_url, physical_topic, topic_prefix
 from pind_kit.topics import ensure_topics
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
+JOB_TIMEOUT_S = 30 * 24 * 3600.0
 
 
 def new_video_id() -> str:
@@ -71,6 +72,9 @@ def settings(kafka_bootstrap: str) -> GatewaySettings:
         process_db_check_s=0.5,
         guest_submissions_per_window=100_000,
         user_submissions_per_window=100_000,
+        # The session's sweepers end nothing the tests leave in flight (tests
+        # of the sweeper run their own): the database is shared by test runs.
+        job_timeout_s=JOB_TIMEOUT_S,
         log_json=False,
     )
 
@@ -498,6 +502,7 @@ async def instances(
         "PIND_STREAM_HEARTBEAT_S": "1",
         # Every test client here is 127.0.0.1: quotas are tested in test_timeouts_and_limits.
         "PIND_GUEST_SUBMISSIONS_PER_WINDOW": "100000",
+        "PIND_JOB_TIMEOUT_S": str(JOB_TIMEOUT_S),
         "PIND_AUTH_URL": auth_server,
         "PIND_AUTH_JWKS_URL": f"{auth_server}/.well-known/jwks.json",
     }

@@ -1,5 +1,7 @@
-"""The job-timeout sweeper and the submission rate limits, with more than one
-gateway instance sharing the database."""
+"""The job-timeout sweeper (silence counted only over time the gateway could
+hear: projection lag and outages hold it back; a late final report completes
+a timed-out job) and the submission rate limits, with more than one gateway
+instance sharing the database."""
 
 from __future__ import annotations
 
@@ -12,14 +14,25 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from fastapi import FastAPI
-from sqlalchemy import update
+from sqlalchemy import make_url, update
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from benchmarks.gateway_processes import free_port
+from pind_contracts import JOB_STAGE
 from pind_gateway.app import create_app
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.core.models import Analysis
 from pind_gateway.limits.service import window_of
+from pind_gateway.projection.horizon import REPORTS, ProjectionHorizon
+from pind_gateway.projection.sweeper import Sweeper
 from pind_gateway.settings import GatewaySettings
+from pind_kit.consume import kafka_group_id
+from pind_kit.db import make_sessionmaker
+from pind_kit.faults import is_infrastructure_error
 
 
 @asynccontextmanager
@@ -66,15 +79,31 @@ async def test_a_silent_job_ends_failed_with_a_reason(
     legacy = (await client.get(f"/api/v1/jobs/{job_id}/status")).json()
     assert legacy["status"] == "FAILURE"
 
-    # A late report of the timed-out analysis is stored but does not revive the job.
-    await play(job_id, video_id, events.full_analysis(job_id, video_id)[1:])
-    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
-    assert job["state"] == "failed"
-    assert job["stages"]["geo"]["state"] == "succeeded"
-    # …and the video can be analysed again at once.
+    # The video can be analysed again at once…
     again = await client.post("/api/v1/videos", json={"url": f"https://youtu.be/{video_id}"})
     assert again.status_code == 202
     assert again.json()["answered_from"] == "new"
+    # …and a late report that does not end the timed-out analysis is stored, the job
+    # staying failed (its answer is kept by the cache meanwhile)…
+    await play(job_id, video_id, events.full_analysis(job_id, video_id)[1:3])
+    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert job["state"] == "failed"
+    assert job["stages"]["ingest"]["state"] == "succeeded"
+    timed_out_at = job["finished_at"]
+    # …until the final reports complete it: failed → succeeded, the kept answer dropped.
+    await play(job_id, video_id, events.full_analysis(job_id, video_id)[3:])
+    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert (job["state"], job["progress"], job["error"]) == ("succeeded", 100, None)
+    assert job["finished_at"] > timed_out_at
+    assert [p["name"] for p in job["places"]] == ["광장시장", "경복궁"]
+    legacy = (await client.get(f"/api/v1/jobs/{job_id}/status")).json()
+    assert legacy["status"] == "SUCCESS"
+    async with context.sessionmaker() as session:
+        analysis = await session.get(Analysis, job_id)
+    assert analysis is not None and analysis.timed_out_at is None
+    # The new analysis is its own, still in flight.
+    second = (await client.get(f"/api/v1/jobs/{again.json()['job_id']}")).json()
+    assert second["state"] == "queued"
 
 
 async def test_guests_are_limited_across_instances_with_retry_after(
@@ -134,3 +163,166 @@ async def test_signed_in_users_get_more_than_guests(
         ]
     assert codes == [202, 202, 202, 429]
     assert guest == [202, 429]
+
+
+# --- silence is counted only over time the gateway could hear --------------------
+
+TIMEOUT = timedelta(hours=1)
+
+
+@pytest.fixture
+async def own_topics(settings: GatewaySettings) -> AsyncIterator[tuple[str, str]]:
+    """The report topics in a namespace of this test's own (no other run publishes
+    there), with a consumer group that nothing consumes, started at their ends;
+    yields the group."""
+    prefix = f"test.sweep-{uuid.uuid4().hex[:8]}."
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [NewTopic(prefix + t.name, t.partitions, replication_factor=1) for t in REPORTS]
+        )
+        group = f"pind-gateway-sweep-{uuid.uuid4().hex[:8]}"
+        await commit_ends(settings.kafka_bootstrap, group, prefix)
+        yield prefix, group
+        await admin.delete_topics([prefix + t.name for t in REPORTS])
+    finally:
+        await admin.close()
+
+
+async def commit_ends(bootstrap: str, group: str, prefix: str) -> None:
+    """What a projection that caught up would have committed: the topics' ends."""
+    for topic in REPORTS:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=kafka_group_id(group, topic),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(prefix + topic.name, p) for p in range(topic.partitions)]
+            consumer.assign(partitions)
+            await consumer.commit(dict(await consumer.end_offsets(partitions)))
+        finally:
+            await consumer.stop()
+
+
+async def silent_job(client: httpx.AsyncClient, context: GatewayContext, events: Any) -> uuid.UUID:
+    """A new job whose analysis was last updated 50 minutes ago: silent for longer
+    than an hour once the clock reads 11 minutes from now, as the looks below do
+    (so they end nothing but what has been silent for 49 minutes or more)."""
+    video_id = events.video_id()
+    answer = await client.post("/api/v1/videos", json={"url": f"https://youtu.be/{video_id}"})
+    job_id = uuid.UUID(answer.json()["job_id"])
+    async with context.sessionmaker() as session, session.begin():
+        await session.execute(
+            update(Analysis)
+            .where(Analysis.id == job_id)
+            .values(updated_at=datetime.now(UTC) - timedelta(minutes=50))
+        )
+    return job_id
+
+
+async def state_of(context: GatewayContext, job_id: uuid.UUID) -> str:
+    async with context.sessionmaker() as session:
+        analysis = await session.get(Analysis, job_id)
+    assert analysis is not None
+    return analysis.state
+
+
+def sweeper_of(context: GatewayContext, horizon: ProjectionHorizon) -> Sweeper:
+    return Sweeper(context.sessionmaker, horizon, timeout_s=TIMEOUT.total_seconds(), interval_s=1)
+
+
+async def test_a_lagging_projection_holds_timeouts_back(
+    settings: GatewaySettings,
+    context: GatewayContext,
+    client: httpx.AsyncClient,
+    producer: AIOKafkaProducer,
+    events: Any,
+    own_topics: tuple[str, str],
+) -> None:
+    prefix, group = own_topics
+    job_id = await silent_job(client, context, events)
+    sweeper = sweeper_of(
+        context, ProjectionHorizon(settings.kafka_bootstrap, group, prefix.__add__)
+    )
+    try:
+        now = datetime.now(UTC)
+        assert await sweeper.horizon.heard_up_to(now) == now  # caught up
+        # A report waits in the topic, not projected: the projection is behind what
+        # it was at ``now``. Eleven minutes later the job has been silent in the
+        # tables for over an hour, but heard only up to ``now``: not long enough.
+        report = events.stage(uuid.uuid4(), events.video_id(), "geo", "progress")
+        await producer.send_and_wait(prefix + JOB_STAGE.name, report.model_dump_json().encode())
+        later = now + timedelta(minutes=11)
+        await sweeper.look(later)
+        assert await state_of(context, job_id) == "queued"
+        assert await sweeper.horizon.heard_up_to(later) == now
+
+        # The projection catches up: now the silence is known, and the job ends.
+        await commit_ends(settings.kafka_bootstrap, group, prefix)
+        await sweeper.look(later)
+        assert await state_of(context, job_id) == "failed"
+    finally:
+        await sweeper.horizon.close()
+
+
+@pytest.mark.parametrize("away", ["kafka", "database"])
+async def test_an_outage_restarts_the_silence_clock(
+    away: str,
+    settings: GatewaySettings,
+    context: GatewayContext,
+    client: httpx.AsyncClient,
+    events: Any,
+    own_topics: tuple[str, str],
+) -> None:
+    prefix, group = own_topics
+    job_id = await silent_job(client, context, events)
+    horizon = ProjectionHorizon(settings.kafka_bootstrap, group, prefix.__add__)
+    sweeper = sweeper_of(context, horizon)
+    nothing_listens = free_port()
+    url = make_url(settings.database_url.get_secret_value()).set(port=nothing_listens)
+    unreachable = create_async_engine(url)
+    if away == "kafka":
+        sweeper.horizon = ProjectionHorizon(
+            f"127.0.0.1:{nothing_listens}", group, prefix.__add__, timeout_s=5
+        )
+    else:
+        sweeper.sessionmaker = make_sessionmaker(unreachable)
+    try:
+        now = datetime.now(UTC)
+        try:
+            await sweeper.look(now)
+        except Exception as exc:
+            assert is_infrastructure_error(exc), exc
+        else:
+            pytest.fail(f"a look with the {away} away did not fail")
+
+        # Back: the job, silent in the tables for over an hour, could have been
+        # heard only since the outage ended (its reports may wait in the workers'
+        # outboxes): its silence counts from there.
+        await sweeper.horizon.close()
+        sweeper.horizon, sweeper.sessionmaker = horizon, context.sessionmaker
+        later = now + timedelta(minutes=11)
+        assert await sweeper.look(later) == 0
+        assert sweeper.heard_since == later
+        assert await state_of(context, job_id) == "queued"
+        # Still held back while less than the timeout has passed since.
+        assert await sweeper.look(later + TIMEOUT - timedelta(seconds=1)) == 0
+        assert await state_of(context, job_id) == "queued"
+    finally:
+        await sweeper.horizon.close()
+        await unreachable.dispose()
+
+
+def test_a_request_waiting_in_the_outbox_is_not_silent() -> None:
+    sweeper = Sweeper(None, None, timeout_s=TIMEOUT.total_seconds(), interval_s=1)  # type: ignore[arg-type]
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    assert sweeper.silent_before(now, now, None) == now - TIMEOUT
+    assert sweeper.silent_before(
+        now, now - timedelta(minutes=5), None
+    ) == now - TIMEOUT - timedelta(minutes=5)
+    waiting = now - timedelta(hours=3)  # the relay is stuck since
+    assert sweeper.silent_before(now, now, waiting) == waiting
+    assert sweeper.silent_before(now, None, None) is None

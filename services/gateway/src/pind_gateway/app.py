@@ -28,8 +28,9 @@ from pind_gateway.limits.service import Quotas
 from pind_gateway.live.endpoints import router as live_router
 from pind_gateway.live.listener import JobListener, asyncpg_dsn
 from pind_gateway.places.endpoints import router as places_router
+from pind_gateway.projection.horizon import ProjectionHorizon
 from pind_gateway.projection.subscribers import register_projection
-from pind_gateway.projection.sweeper import sweep_forever
+from pind_gateway.projection.sweeper import Sweeper
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.videos.batcher import SubmissionBatcher
 from pind_gateway.videos.endpoints import router as videos_router
@@ -87,13 +88,13 @@ def create_app(
     listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
     worker.background(listener.run)
 
-    @worker.background
-    async def sweep_jobs() -> None:
-        await sweep_forever(
-            worker.sessionmaker,
-            timeout_s=settings.job_timeout_s,
-            interval_s=settings.job_sweep_interval_s,
-        )
+    sweeper = Sweeper(
+        worker.sessionmaker,
+        ProjectionHorizon(settings.kafka_bootstrap, settings.consumer_group, worker.topic_name),
+        timeout_s=settings.job_timeout_s,
+        interval_s=settings.job_sweep_interval_s,
+    )
+    worker.background(sweeper.run)
 
     auth = AuthServiceClient(
         str(settings.auth_url),
@@ -149,6 +150,7 @@ def create_app(
     app.state.quotas = quotas
     app.state.submissions = submissions
     app.state.listener = listener
+    app.state.sweeper = sweeper
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -105,7 +105,8 @@ class Analysis(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when the gateway ended the analysis for silence: later reports of it
-    # are still stored per stage but no longer change its state.
+    # are still stored per stage and change its state only once they end it
+    # (a late success completes it, and clears this).
     timed_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

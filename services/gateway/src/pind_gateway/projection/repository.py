@@ -178,8 +178,11 @@ _SAVE_STATUSES = (
         error=_status_rows.c.error,
         updated_at=_now,
         finished_at=case(
-            (_status_rows.c.final, func.coalesce(_analyses.c.finished_at, _now)), else_=None
+            (_status_rows.c.final & _analyses.c.timed_out_at.is_not(None), _now),
+            (_status_rows.c.final, func.coalesce(_analyses.c.finished_at, _now)),
+            else_=None,
         ),
+        timed_out_at=None,
     )
 )
 
@@ -188,7 +191,8 @@ async def save_statuses(
     session: AsyncSession, statuses: dict[uuid.UUID, JobStatus], now: datetime
 ) -> None:
     """Save each analysis' status (by analysis id): once, whatever the number
-    of jobs that share it."""
+    of jobs that share it. A timed-out analysis given a (final) status is one
+    a late report completed: it is no longer timed out, and finished now."""
     if not statuses:
         return
     await session.execute(

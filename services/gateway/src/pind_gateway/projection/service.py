@@ -69,9 +69,9 @@ async def project_stages(
     touched = {lead.id: lead for lead in leads.values()}
     await repo.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
     statuses = {
-        lead.id: derive_job_status(stages.get(lead.id, {}), lead.places_found)
+        lead.id: status
         for lead in touched.values()
-        if not lead.timed_out  # its reports are kept, but the job stays failed
+        if _applies(lead, status := derive_job_status(stages.get(lead.id, {}), lead.places_found))
     }
     await repo.save_statuses(session, statuses, now)
     await repo.announce(session, touched)
@@ -80,9 +80,16 @@ async def project_stages(
         reports=len(reports),
         analyses=len(touched),
         stages_changed=len(changed),
-        timed_out=len(touched) - len(statuses),
+        kept_timed_out=len(touched) - len(statuses),
     )
     return set(touched)
+
+
+def _applies(lead: repo.Lead, status: JobStatus) -> bool:
+    """Whether ``status`` replaces the analysis' stored one: always, except
+    that a timed-out analysis stays failed until its reports end it (a late
+    final report completes it; its reports are stored meanwhile)."""
+    return not lead.timed_out or status.final
 
 
 K = TypeVar("K", bound=Hashable)
@@ -190,12 +197,10 @@ async def project_places(
             "event for a job this gateway does not know; ignored", job_id=str(result.job_id)
         )
         return None
-    if lead.timed_out:
-        await repo.announce(session, [lead.id])
-        log.info("places of a timed-out analysis stored; job stays failed")
-        return lead.id
     status = derive_job_status(stages[lead.id], len(result.places))
-    await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))
+    if lead.timed_out:
+        log.info("places of a timed-out analysis complete it", analysis_id=str(lead.id))
+    await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))  # final: places came
     await repo.save_places_found(session, lead.id, len(result.places))
     await repo.announce(session, [lead.id])
     log.info("places projected", places=len(result.places), job_state=status.state)
@@ -254,8 +259,8 @@ async def fail_analyses(
     now: datetime,
 ) -> None:
     """End the analyses as failed, each with ``reason(<its last step>)``, and
-    mark them timed out: their later reports are still stored per stage but no
-    longer change their status."""
+    mark them timed out: their later reports are still stored per stage but
+    change their status only once they end it (a late success completes it)."""
     leads, stages = await repo.lock_analyses(session, analysis_ids)
     statuses = {
         lead.id: JobStatus(
@@ -272,10 +277,12 @@ async def fail_analyses(
 
 
 async def end_silent_analyses(
-    session: AsyncSession, now: datetime, silence: timedelta, limit: int
+    session: AsyncSession, now: datetime, silent_before: datetime, silence: timedelta, limit: int
 ) -> int:
-    """End (at most ``limit``) analyses silent since ``now - silence``; how many were."""
-    silent = await repo.silent_analyses(session, now - silence, limit)
+    """End (at most ``limit``) analyses in flight not updated since
+    ``silent_before`` (the sweeper's cutoff; ``silence`` is the timeout, for
+    the reason); how many were ended."""
+    silent = await repo.silent_analyses(session, silent_before, limit)
     await fail_analyses(
         session, [lead.id for lead in silent], lambda step: timeout_reason(silence, step), now
     )

@@ -1,0 +1,159 @@
+"""How far the gateway has heard the analyses: what the job-timeout sweeper
+may count as silence.
+
+The projection's last write to an analysis alone cannot tell silence from
+deafness: while the projection lags or the gateway's outbox is stuck, reports
+and requests wait in the topics and the outbox, and an analysis whose work
+finishes would be failed. Two horizons bound what may be called silent:
+
+- :class:`ProjectionHorizon`: the broker's committed offsets of the
+  projection's consumer groups against the topics' end offsets noted at
+  earlier looks. Once every partition's committed offset reaches the ends
+  noted at time ``T``, every report published before ``T`` has been
+  projected, so an analysis not updated since ``T - timeout`` was silent for
+  the whole timeout. While the projection lags (or no instance projects),
+  ``T`` stays behind.
+- :func:`unsent_since`: the oldest row still waiting in the gateway's outbox.
+  An analysis created after it may not have reached any worker yet.
+
+Outages (Kafka or the database unreachable at a look) are the sweeper's
+(:mod:`pind_gateway.projection.sweeper`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pind_contracts import JOB_STAGE, PLACES_EXTRACTED, VIDEO_INGESTED, Topic
+from pind_kit.consume import kafka_group_id
+from pind_kit.db import OUTBOX
+
+REPORTS: tuple[Topic, ...] = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED)
+"""The topics whose events change an analysis' status."""
+
+KEPT_LOOKS = 256
+"""Looks remembered while the projection has not reached them (the oldest
+are forgotten first: the horizon then moves later, never past what was heard)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    at: datetime
+    ends: dict[TopicPartition, int]
+
+
+class ProjectionHorizon:
+    """Up to when the projection (consumer group ``group``) has projected every
+    report, read from the broker as a lag exporter would."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        group: str,
+        physical: Callable[[str], str],
+        *,
+        topics: Sequence[Topic] = REPORTS,
+        timeout_s: float = 10.0,
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._groups = {physical(topic.name): kafka_group_id(group, topic) for topic in topics}
+        self._timeout_s = timeout_s
+        self._looks: deque[_Look] = deque(maxlen=KEPT_LOOKS)
+        self._consumer: AIOKafkaConsumer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
+
+    async def heard_up_to(self, now: datetime) -> datetime | None:
+        """Note the topics' end offsets as of ``now``; the latest noted time
+        up to which everything published has been projected (None: not even
+        the oldest look remembered). Raises the broker's errors (an outage)."""
+        async with asyncio.timeout(self._timeout_s):
+            consumer, admin = await self._clients()
+            partitions = await self._partitions(admin)
+            ends = await consumer.end_offsets(partitions)
+            self._looks.append(_Look(now, dict(ends)))
+            done = await self._committed(consumer, admin, partitions)
+        reached: _Look | None = None
+        while self._looks and all(
+            done.get(tp, 0) >= end for tp, end in self._looks[0].ends.items()
+        ):
+            reached = self._looks.popleft()  # ends only grow: the reached looks lead
+        if reached is None:
+            return None
+        self._looks.appendleft(reached)  # still the horizon until a later look is reached
+        return reached.at
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._consumer is not None:
+                await self._consumer.stop()
+        with contextlib.suppress(Exception):
+            if self._admin is not None:
+                await self._admin.close()
+        self._consumer = self._admin = None
+
+    async def _clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaAdminClient]:
+        if self._consumer is None or self._admin is None:
+            await self.close()
+            consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap)
+            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
+            try:
+                await consumer.start()
+                await admin.start()
+            except BaseException:
+                self._consumer, self._admin = consumer, admin
+                await self.close()
+                raise
+            self._consumer, self._admin = consumer, admin
+        return self._consumer, self._admin
+
+    async def _partitions(self, admin: AIOKafkaAdminClient) -> list[TopicPartition]:
+        described = await admin.describe_topics(list(self._groups))
+        return [
+            TopicPartition(t["topic"], p["partition"])
+            for t in described
+            if t.get("topic") in self._groups and t.get("error_code") == 0
+            for p in t.get("partitions", ())
+        ]
+
+    async def _committed(
+        self,
+        consumer: AIOKafkaConsumer,
+        admin: AIOKafkaAdminClient,
+        partitions: list[TopicPartition],
+    ) -> dict[TopicPartition, int]:
+        """Each partition's committed offset; where the group committed none
+        yet, the partition's first offset (where it will start reading)."""
+        done: dict[TopicPartition, int] = {}
+        for topic, group in self._groups.items():
+            mine = [tp for tp in partitions if tp.topic == topic]
+            if not mine:
+                continue
+            committed = await admin.list_consumer_group_offsets(group, partitions=mine)
+            for tp in mine:
+                offset = committed.get(tp)
+                if offset is not None and offset.offset >= 0:
+                    done[tp] = offset.offset
+        missing = [tp for tp in partitions if tp not in done]
+        if missing:
+            done.update(await consumer.beginning_offsets(missing))
+        return done
+
+
+_OUTBOX_AGE = select(func.extract("epoch", func.now() - func.min(OUTBOX.c.created_at)))
+
+
+async def unsent_since(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the oldest row still waiting in the gateway's outbox was written
+    (as ``now`` minus its age by the database's clock); None when it is empty."""
+    age = await session.scalar(_OUTBOX_AGE)
+    return None if age is None else now - timedelta(seconds=float(age))
