@@ -8,8 +8,9 @@ next to it; and names that are not visits (``NotAVisit``): dishes named after
 cities, chains without a branch, foreign places in English, a name several
 venues of one neighbourhood share (to be reported as ambiguous).
 
-``pindNarrBs1`` was written with the others, before any tuning, and is held
-out of it: make eval reports it apart."""
+``pindNarrBs1`` was written with the others, before any tuning, and
+``pindGwangan`` after the first round of it, before anything was run on it;
+both are held out of tuning: make eval reports them apart."""
 
 from __future__ import annotations
 
@@ -708,4 +709,133 @@ SEOMYEON_NARRATED = Vlog(
     **CHANNEL,
 )
 
-FOOD_VLOGS = (BUSAN_NAMPO, SEOUL_CAFES, GUNDAE_MARKET, ENGLISH_VISITOR, SEOMYEON_NARRATED)
+# Held out too: written after the first tuning round, before looking at any result for it.
+GWANGALLI = Vlog(
+    video_id="pindGwangan",
+    title="광안리 바다 보면서 먹방 🌊 칼국수, 김밥, 파스타까지",
+    description=(
+        "광안역에서 내려서 광안리 해변까지 걸으면서 먹은 것들!\n\n"
+        "상호: 셀렉토커피\n"
+        "📍 부산 수영구 광안해변로 155 (바다 보이는 카페)\n\n"
+        "00:00 광안역\n"
+        "00:06 칼국수\n"
+        "00:12 김밥 포장\n"
+        "00:18 파스타\n\n"
+        "#광안리 #광안리맛집 #부산여행"
+    ),
+    tags=("광안리", "부산여행", "광안리맛집"),
+    language="ko",
+    uploaded=datetime(2025, 12, 2, 9, 0, tzinfo=UTC),
+    view_count=6120,
+    like_count=310,
+    location=None,
+    scenes=(
+        Scene(
+            6,
+            "station",
+            Sign(
+                "station",
+                (("광안역", "ko", 60), ("Gwangan Station", "en", 28)),
+                badge=("2", (0, 168, 77)),
+            ),
+            subtitle=("광안역 5번 출구", "ko"),
+            chapter="광안역",
+        ),
+        Scene(
+            6,
+            "menu",
+            Sign("menu", (("해물칼국수 9,000원", "ko", 32), ("바지락칼국수 8,000원", "ko", 30))),
+            subtitle=("면이 엄청 길어요", "ko"),
+            chapter="칼국수",
+        ),
+        Scene(
+            6,
+            "menu",
+            Sign("menu", (("고봉김밥", "ko", 56), ("김밥 3,500원", "ko", 28))),
+            subtitle=("김밥 포장", "ko"),
+            chapter="김밥 포장",
+        ),
+        Scene(
+            6,
+            "beach",
+            Sign("beach", (("오늘의 파스타", "ko", 40), ("PASTA", "en", 28))),
+            subtitle=("바다 보면서 파스타", "ko"),
+            chapter="파스타",
+        ),
+    ),
+    tracks=(
+        Track(
+            "ko",
+            "manual",
+            _rows(
+                (0.5, 3.0, "광안역에서 내려서 바다 쪽으로 걸어갑니다."),
+                (3.2, 5.8, "점심은 밀양돼지국밥 먹을까 하다가 칼국수로 정했어요."),
+                (6.3, 9.0, "31CM해물칼국수에서 해물칼국수 먹었어요."),
+                (9.2, 11.8, "백석도 맛있다고 하던데 다음에 가볼게요."),
+                (12.3, 15.0, "김밥은 포장해서 바다에서 먹을 거예요."),
+                (18.3, 21.0, "여기가 파스타보이즈인데요, 바다가 바로 보여요."),
+                (21.2, 23.8, "마지막은 셀렉토커피에서 커피 한 잔!"),
+            ),
+        ),
+    ),
+    places=(
+        GoldPlace(
+            "광안역",
+            PlaceCategory.STATION,
+            ("caption", "ocr", "description"),
+            0.0,
+            detail="부산도시철도 2호선",
+        ),
+    ),
+    venues=(
+        GoldVenue(
+            "31CM해물칼국수",
+            "수영구",
+            "광안2동",
+            ("caption",),
+            6.0,
+            how="×4 in Busan (two in 해운대구): the walk says which",
+        ),
+        GoldVenue("고봉김밥", "수영구", "광안2동", ("ocr",), 12.0, how="sign only; ×5"),
+        GoldVenue(
+            "파스타보이즈",
+            "수영구",
+            "광안2동",
+            ("caption",),
+            18.0,
+            how="speech '여기가 ○○인데요'; ×3",
+        ),
+        GoldVenue(
+            "셀렉토커피부산",
+            "수영구",
+            "광안2동",
+            ("caption", "description"),
+            21.0,
+            how="said '셀렉토커피'; the data's name is 셀렉토커피부산",
+        ),
+        GoldVenue(
+            "빈스빈스커피",
+            "수영구",
+            "광안2동",
+            ("description",),
+            None,
+            how="only its address (광안해변로 155)",
+        ),
+    ),
+    not_visits=(
+        NotAVisit("밀양돼지국밥", "a dish named after 밀양, not eaten"),
+        NotAVisit("백석", "two 백석 in 광안2동: ambiguous", ambiguous=True),
+    ),
+    thumbnail_text=("광안리 먹방", "Gwangalli eats"),
+    held_out=True,
+    **CHANNEL,
+)
+
+FOOD_VLOGS = (
+    BUSAN_NAMPO,
+    SEOUL_CAFES,
+    GUNDAE_MARKET,
+    ENGLISH_VISITOR,
+    SEOMYEON_NARRATED,
+    GWANGALLI,
+)
