@@ -80,7 +80,28 @@ class GatewaySettings(ServiceSettings):
         default=15.0, gt=0, description="Idle interval between keep-alives on live streams."
     )
     stream_max_s: float = Field(
-        default=3600.0, gt=0, description="Longest a live stream stays open."
+        default=1800.0,
+        gt=0,
+        description="Longest a live stream stays open; then it ends (WebSocket close 4408) "
+        "and the client reconnects to keep following.",
+    )
+    stream_max_per_client: int = Field(
+        default=20,
+        ge=1,
+        description="Live streams (SSE and WebSocket) one client may hold open at once per "
+        "server process: an address (IPv6: its /64) or a signed-in user. More are refused "
+        "(429; WebSocket close 1013).",
+    )
+    stream_max_total: int = Field(
+        default=2000,
+        ge=1,
+        description="Live streams one server process holds open at once; more are refused "
+        "(429; WebSocket close 1013).",
+    )
+    ws_max_message_bytes: int = Field(
+        default=16 * 1024,
+        ge=256,
+        description="Largest WebSocket message accepted from a client (else close 1009).",
     )
     job_timeout_s: float = Field(
         default=900.0,
