@@ -107,15 +107,18 @@ class Repository:
 
     async def revoke_sessions(
         self, user_id: UUID, now: datetime, *, keep_family: UUID | None = None
-    ) -> int:
-        """Revoke every refresh token of the user, except one session's if asked."""
+    ) -> list[UUID]:
+        """Revoke every refresh token of the user, except one session's if asked;
+        the sessions (families) that had a token revoked."""
         query = update(RefreshToken).where(
             RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
         )
         if keep_family is not None:
             query = query.where(RefreshToken.family_id != keep_family)
-        result = await self.session.execute(query.values(revoked_at=now))
-        return result.rowcount  # type: ignore[attr-defined,no-any-return]
+        result = await self.session.execute(
+            query.values(revoked_at=now).returning(RefreshToken.family_id)
+        )
+        return sorted(set(result.scalars()))
 
     # --- reset tokens --------------------------------------------------------------------
     async def add_reset_token(self, token: ResetToken) -> None:

@@ -177,8 +177,9 @@ class AuthService:
         now = self._clock()
         async with self._tx() as repo:
             await repo.set_password_hash(user.id, new_hash, changed_at=now)
-            await repo.revoke_sessions(user.id, now, keep_family=claims.session_id)
+            ended = await repo.revoke_sessions(user.id, now, keep_family=claims.session_id)
             await repo.use_reset_tokens(user.id, now)
+            await self._sessions_revoked(repo, user.id, now, ended)
         log.info("password changed", user_id=str(user.id))
 
     async def delete_account(
@@ -248,6 +249,7 @@ class AuthService:
                 outcome = InvalidRefreshToken(log_reason="unknown or revoked")
             elif row.rotated_at is not None:
                 revoked = await repo.revoke_family(row.family_id, now)
+                await self._sessions_revoked(repo, row.user_id, now, [row.family_id])
                 REFRESH_REUSE.inc()
                 log.warning(
                     "refresh token reused; family revoked",
@@ -268,12 +270,37 @@ class AuthService:
         return outcome
 
     async def logout(self, presented: str) -> None:
-        """End the session the refresh token belongs to (idempotent)."""
+        """End the session the refresh token belongs to (idempotent); its access
+        tokens are announced revoked the first time."""
         now = self._clock()
         async with self._tx() as repo:
             row = await repo.refresh_token_for_update(digest(presented))
-            if row is not None:
-                await repo.revoke_family(row.family_id, now)
+            if row is not None and await repo.revoke_family(row.family_id, now):
+                await self._sessions_revoked(repo, row.user_id, now, [row.family_id])
+
+    async def _sessions_revoked(
+        self,
+        repo: Repository,
+        user_id: UUID,
+        now: datetime,
+        sessions: list[UUID],
+        *,
+        not_before: datetime | None = None,
+    ) -> None:
+        """Say on ``pind.user.v1`` (through the outbox, in the caller's
+        transaction) that these sessions' access tokens, and with
+        ``not_before`` all the account's tokens issued before it, are revoked:
+        the gateway refuses them from then on instead of until they expire."""
+        if not sessions and not_before is None:
+            return
+        event = UserChanged(
+            kind="sessions_revoked",
+            user_id=user_id,
+            at=now,
+            session_ids=tuple(sessions),
+            not_before=not_before,
+        )
+        await repo.emit_user_changed(event, self._s.service_name)
 
     def authenticate(self, bearer: str | None) -> AccessClaims:
         if not bearer:
@@ -340,7 +367,8 @@ class AuthService:
             if usable:
                 await repo.use_reset_tokens(user.id, now)
                 await repo.set_password_hash(user.id, new_hash, changed_at=now)
-                await repo.revoke_sessions(user.id, now)
+                ended = await repo.revoke_sessions(user.id, now)
+                await self._sessions_revoked(repo, user.id, now, ended, not_before=now)
                 # Whoever holds the mailbox is the owner: their delays end everywhere.
                 await repo.clear_throttles_ending(ACCOUNT_ADDRESS, account_suffix(user.email_key))
         if not usable:
