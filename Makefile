@@ -21,7 +21,7 @@ UV_RUN   := uv run --frozen --no-sync
 WITH_ENV := scripts/with-env.sh
 STAMP    := $(RUN_DIR)/.setup.stamp
 # `make test` installs the optional EasyOCR engine (torch) too; demo and up do not.
-TEST_EXTRAS := easyocr
+TEST_EXTRAS := easyocr ner
 TEST_STAMP  := $(RUN_DIR)/.setup-test.stamp
 KAFKA_MARKER := $(CACHE_DIR)/kafka-4.1.2/.complete
 SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/pyproject.toml \
@@ -70,7 +70,8 @@ setup-if-needed: $(STAMP)
 
 setup-for-test: $(TEST_STAMP)
 	@if [[ ! -x "$(VENV)/bin/python" || ! -f "$(KAFKA_MARKER)" ]] || \
-	  ! compgen -G '$(VENV)/lib/python3*/site-packages/easyocr' >/dev/null; then \
+	  ! compgen -G '$(VENV)/lib/python3*/site-packages/easyocr' >/dev/null || \
+	  ! compgen -G '$(VENV)/lib/python3*/site-packages/transformers' >/dev/null; then \
 	  PIND_EXTRAS="$(TEST_EXTRAS)" scripts/bootstrap.sh && touch "$(TEST_STAMP)" "$(STAMP)"; fi
 
 infra-up: setup-if-needed ## start PostgreSQL + Kafka, wait until ready, create the topics
