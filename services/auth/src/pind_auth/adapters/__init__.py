@@ -1,0 +1,1 @@
+"""Auth's adapters to the outside world (SMTP), one module per outside system."""
