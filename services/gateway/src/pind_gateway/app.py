@@ -27,6 +27,7 @@ from pind_gateway.legacy.live import router as legacy_live_router
 from pind_gateway.limits.service import Quotas
 from pind_gateway.live.endpoints import router as live_router
 from pind_gateway.live.listener import JobListener, asyncpg_dsn
+from pind_gateway.ops import OpsPort, public_ops_router
 from pind_gateway.places.endpoints import router as places_router
 from pind_gateway.projection.horizon import ProjectionHorizon
 from pind_gateway.projection.subscribers import register_projection
@@ -38,7 +39,7 @@ from pind_gateway.web.endpoints import mount_web
 from pind_kit.consume import Worker
 from pind_kit.db import make_sessionmaker
 from pind_kit.logging import configure_logging
-from pind_kit.service import kit_lifespan, ops_router
+from pind_kit.service import kit_lifespan
 
 DESCRIPTION = """\
 Paste a YouTube link of a travel or food vlog; get the places it shows or
@@ -127,15 +128,21 @@ def create_app(
         concurrency=settings.submission_batch_concurrency,
     )
 
+    ops_port = OpsPort(settings, worker.ready) if settings.ops_port else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with kit(app):
+            if ops_port is not None:
+                await ops_port.start()
             await submissions.start()
             try:
                 yield
             finally:
                 await submissions.stop()
                 await auth.aclose()
+                if ops_port is not None:
+                    await ops_port.stop()
 
     app = FastAPI(
         title="pind gateway",
@@ -175,7 +182,7 @@ def create_app(
         auth_v1_router,
     ):
         app.include_router(router)
-    app.include_router(ops_router(worker.settings.service_name, worker.ready))
+    app.include_router(public_ops_router(settings, worker.ready))
     mount_web(app, settings)
     return app
 

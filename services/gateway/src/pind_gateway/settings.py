@@ -103,6 +103,18 @@ class GatewaySettings(ServiceSettings):
         ge=256,
         description="Largest WebSocket message accepted from a client (else close 1009).",
     )
+    ops_public: bool = Field(
+        default=True,
+        description="Serve /readyz and /metrics on the public HTTP port too. false: 404 "
+        "there; they are served on PIND_OPS_PORT only (/healthz stays on both).",
+    )
+    ops_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="A port of its own for /healthz, /readyz and /metrics (on PIND_HTTP_HOST; "
+        "every server process listens on it). 0: none.",
+    )
     job_timeout_s: float = Field(
         default=900.0,
         gt=0,
