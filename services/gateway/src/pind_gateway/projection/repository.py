@@ -285,17 +285,20 @@ async def ensure_video(session: AsyncSession, video_id: str, url: str) -> None:
     await session.execute(insert(Video).values(video_id=video_id, url=url).on_conflict_do_nothing())
 
 
-async def lock_video(session: AsyncSession, video_id: str) -> Video:
-    """The video row, locked: requests and projections of one video queue here."""
-    video = await session.scalar(
+async def lock_videos(session: AsyncSession, video_ids: Iterable[str]) -> dict[str, Video]:
+    """The video rows, locked in id order in one statement (the gateway's one
+    lock order: videos by id, then analyses by id)."""
+    wanted = set(video_ids)
+    videos = await session.scalars(
         select(Video)
-        .where(Video.video_id == video_id)
+        .where(Video.video_id.in_(wanted))
+        .order_by(Video.video_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if video is None:
-        raise LookupError(f"video {video_id} vanished inside its transaction")
-    return video
+    if missing := wanted - (locked := {video.video_id: video for video in videos}).keys():
+        raise LookupError(f"videos {sorted(missing)} vanished inside their transaction")
+    return locked
 
 
 async def save_video_metadata(

@@ -13,7 +13,7 @@ to wake waiting requests after commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -161,6 +161,31 @@ async def project_ingested(
     return analysis_id
 
 
+E = TypeVar("E", VideoIngested, PlacesExtracted)
+
+
+async def project_batch(
+    session: AsyncSession,
+    events: Sequence[tuple[E, Envelope]],
+    project: Callable[[AsyncSession, E, Envelope], Awaitable[uuid.UUID | None]],
+    *,
+    lock_analyses: bool,
+) -> set[uuid.UUID]:
+    """Project ingest's or geo's events (about one per analysis) one by one in
+    the batch's transaction, once all of its videos are created and locked by
+    id, then (``lock_analyses``) its analyses by id: the order submissions
+    lock in too. In event order instead, a batch would deadlock with them or
+    another batch. The analyses touched."""
+    ordered = sorted({payload.video_id for payload, _ in events})
+    for video_id in ordered:
+        await repo.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
+    await repo.lock_videos(session, ordered)
+    if lock_analyses:
+        await repo.lock_analyses(session, [payload.job_id for payload, _ in events])
+    touched = [await project(session, payload, envelope) for payload, envelope in events]
+    return {analysis_id for analysis_id in touched if analysis_id is not None}
+
+
 def best_thumbnail(thumbnails: Iterable[Thumbnail]) -> Thumbnail | None:
     """The largest thumbnail with known size, else the last listed (yt-dlp
     lists them from worst to best)."""
@@ -176,7 +201,7 @@ async def project_places(
 ) -> uuid.UUID | None:
     video_id = result.video_id
     await repo.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
-    video = await repo.lock_video(session, video_id)
+    video = (await repo.lock_videos(session, [video_id]))[video_id]
     if video.places_at is None or envelope.occurred_at >= video.places_at:
         rows = await _video_place_rows(session, result)
         await repo.replace_video_places(session, video_id, rows)

@@ -4,6 +4,7 @@ flight or done, new analyses and jobs. Callers own the transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import ARRAY, String, Table, func, literal, select, true
@@ -22,8 +23,10 @@ async def ensure_videos(session: AsyncSession, urls: Mapping[str, str]) -> None:
 
 
 async def lock_videos(session: AsyncSession, video_ids: Sequence[str]) -> None:
-    """Lock the videos' rows in id order (so concurrent batches never deadlock):
-    requests and projections of one video queue here."""
+    """Lock the videos' rows in id order, in one statement: the first step of
+    the gateway's one lock order (videos by id, then analyses by id), which
+    submissions and the projection both follow, so they never deadlock.
+    Requests and projections of one video queue here."""
     locked = (
         await session.scalars(
             select(Video.video_id)
@@ -53,43 +56,50 @@ async def video_places(session: AsyncSession, video_id: str) -> Sequence[VideoPl
     ).all()
 
 
-async def in_flight_analyses(
-    session: AsyncSession, video_ids: Sequence[str]
-) -> dict[str, Analysis]:
-    """The videos' analyses still running, by video id.
+async def lock_analyses_of(
+    session: AsyncSession, video_ids: Sequence[str], reusable: Sequence[str]
+) -> tuple[dict[str, Analysis], dict[str, Analysis]]:
+    """The videos' analyses in flight, and of the ``reusable`` videos with none
+    in flight, the newest that ended where it succeeded; both by video id.
 
-    Share-locked: a projection of such an analysis waits until the caller's new
-    jobs are committed, so the jobs see every change of it from their start."""
-    analyses = await session.scalars(
-        select(Analysis)
-        .where(Analysis.video_id.in_(video_ids), Analysis.state.in_(("queued", "running")))
-        .order_by(Analysis.id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
+    Share-locked in one statement in id order, after the caller locked the
+    videos: the one lock order of the gateway (videos by id, then analyses by
+    id) that the projection follows too, so neither waits on the other in a
+    cycle. A projection of such an analysis waits until the caller's new jobs
+    are committed, so the jobs see every change of it from their start. The
+    candidates are read first, unlocked; their state is read under the lock
+    (an analysis that ended meanwhile is no longer in flight, and may answer)."""
+    in_flight = select(Analysis.id).where(
+        Analysis.video_id.in_(video_ids), Analysis.state.in_(("queued", "running"))
     )
-    return {analysis.video_id: analysis for analysis in analyses}
-
-
-async def latest_succeeded_analyses(
-    session: AsyncSession, video_ids: Sequence[str]
-) -> dict[str, Analysis]:
-    """Each video's newest analysis that ended, where it succeeded, by video
-    id. Share-locked, as in :func:`in_flight_analyses`; the state is read
-    under the lock."""
     latest = (
         select(Analysis.id)
-        .where(Analysis.video_id.in_(video_ids), Analysis.finished_at.is_not(None))
+        .where(Analysis.video_id.in_(reusable), Analysis.finished_at.is_not(None))
         .order_by(Analysis.video_id, Analysis.finished_at.desc())
         .ext(distinct_on(Analysis.video_id))
     )
-    analyses = await session.scalars(
-        select(Analysis)
-        .where(Analysis.id.in_(latest))
-        .order_by(Analysis.id)
-        .with_for_update(read=True)
-        .execution_options(populate_existing=True)
-    )
-    return {a.video_id: a for a in analyses if a.state == "succeeded"}
+    candidates = (await session.scalars(in_flight.union(latest))).all()
+    if not candidates:
+        return {}, {}
+    analyses = (
+        await session.scalars(
+            select(Analysis)
+            .where(Analysis.id.in_(candidates))
+            .order_by(Analysis.id)
+            .with_for_update(read=True)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    flying = {a.video_id: a for a in analyses if a.state in ("queued", "running")}
+    ended: dict[str, tuple[datetime, Analysis]] = {}
+    for a in analyses:
+        if a.finished_at is None or a.video_id in flying:
+            continue
+        if a.video_id not in ended or a.finished_at > ended[a.video_id][0]:
+            ended[a.video_id] = (a.finished_at, a)
+    reuse = set(reusable)
+    done = {v: a for v, (_, a) in ended.items() if v in reuse and a.state == "succeeded"}
+    return flying, done
 
 
 _NEW_ANALYSIS_COLUMNS = (

@@ -99,13 +99,14 @@ async def submit_videos(
     await repo.ensure_videos(session, {video_id: canonical_url(video_id) for video_id in video_ids})
     await repo.lock_videos(session, video_ids)  # one submission per video at a time
 
-    flying = await repo.in_flight_analyses(session, video_ids)
+    # Then their analyses, in one statement: videos before analyses, each by id,
+    # is the order the projection locks in too.
+    reusable = sorted({r.video_id for r in requests if not r.refresh})
+    flying, done = await repo.lock_analyses_of(session, video_ids, reusable)
     stale = {v: a for v, a in flying.items() if now - a.updated_at > stale_after}
     if stale:
         await _end_stale(session, stale, now, stale_after)
         flying = {v: a for v, a in flying.items() if v not in stale}
-    may_reuse = sorted({r.video_id for r in requests if not r.refresh} - flying.keys())
-    done = await repo.latest_succeeded_analyses(session, may_reuse) if may_reuse else {}
 
     submissions: list[Submission] = []
     for request in requests:
