@@ -25,6 +25,7 @@ from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
 from pind_kit.consume import Worker
+from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.service import kit_lifespan, ops_router
 
 log = structlog.get_logger(__name__)
@@ -100,6 +101,7 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
     app.include_router(ops_router(worker.settings.service_name, worker.ready))
     _install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpMetricsMiddleware)
     return app
 
 
