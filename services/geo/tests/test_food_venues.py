@@ -76,6 +76,21 @@ async def test_an_address_says_which_of_many_same_name_venues(
     extraction = await place_extractor.extract(units)
     venues = [p for p in extraction.places if p.name == "진주식당"]
     assert len(venues) == 1 and venues[0].address == "부산광역시 중구 자갈치로 26"
+    why = {r.candidate.text: r.why for r in extraction.resolutions if r.result}
+    assert why["진주식당"] == "at the address written beside it; same name ×23"
+    assert why["부산 중구 자갈치로 26"] == "the one named beside it of 5 venues at this address"
+
+
+async def test_a_shared_name_placed_by_the_walk_says_why(place_extractor: PlaceExtractor) -> None:
+    units = [
+        TextUnit("transcript", "남포역에서 내려서 자갈치시장 구경했어요."),
+        TextUnit("transcript", "구포국수에서 물국수 한 그릇 했어요."),
+    ]
+    extraction = await place_extractor.extract(units)
+    picked = [r for r in extraction.resolutions if r.candidate.text == "구포국수"]
+    assert picked and picked[0].result is not None
+    assert picked[0].why is not None and picked[0].why.startswith("near 자갈치시장, ")
+    assert picked[0].why.endswith("same name ×10 in 부산")
 
 
 async def test_a_chain_without_its_branch_is_not_pinned(place_extractor: PlaceExtractor) -> None:

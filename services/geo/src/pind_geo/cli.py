@@ -56,6 +56,7 @@ async def extract_document(extractor: PlaceExtractor, unit: TextUnit) -> dict[st
                     "source": r.result.geocoder,
                     "key": r.result.key,
                     "text": c.text,
+                    **({"why": r.why} if r.why else {}),
                 }
             )
         elif r.result is None and c.text in unresolved:

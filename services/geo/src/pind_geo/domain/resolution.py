@@ -55,6 +55,9 @@ class Resolution:
     alternatives: int = 0
     """How many places answered to the name (more than one: chosen by context)."""
     reason: str | None = None
+    why: str | None = None
+    """For a place chosen among several of its name: what chose it ('near
+    남포역, 140 m; same name ×9 in 부산')."""
 
 
 def query_for(candidate: PlaceCandidate) -> GeocodeQuery:
@@ -99,7 +102,8 @@ async def resolve(
             ]
         options.update({q: _options(a) for q, a in zip(unknown, again, strict=True)})
     chosen = choose(options)
-    chosen.update(_tied_to_addresses(by_query, options))
+    tied = _tied_to_addresses(by_query, options)
+    chosen.update(tied)
     if online:
         chosen.update(await _ask_close_by(by_query, options, chosen, ask))
     resolutions: list[Resolution] = []
@@ -120,8 +124,36 @@ async def resolve(
                 f"{count} places are called {query.text!r} and nothing else in the video "
                 "says which one"
             )
-        resolutions.extend(Resolution(c, pick, len(results), reason) for c in group)
+        why = None
+        if pick is not None and len(results) > 1:
+            why = _why(query, pick, results, chosen, query in tied)
+        resolutions.extend(Resolution(c, pick, len(results), reason, why) for c in group)
     return attach_short_forms(resolutions)
+
+
+def _why(
+    query: GeocodeQuery,
+    pick: GeocodeResult,
+    results: list[GeocodeResult],
+    chosen: dict[GeocodeQuery, GeocodeResult],
+    tied: bool,
+) -> str:
+    """'near 남포역, 140 m; same name ×9 in 부산': how one of a name's places was chosen."""
+    provinces = {r.area.province for r in results if r.area.province}
+    where = f" in {next(iter(provinces))}" if len(provinces) == 1 else ""
+    shared = f"same name ×{len(results)}{where}"
+    if query.category_hint == "other" and any(ch.isdigit() for ch in query.text):
+        return f"the one named beside it of {len(results)} venues at this address"
+    if tied:
+        return f"at the address written beside it; {shared}"
+    others = [
+        r for q, r in chosen.items() if q != query and r.admin_level in (0, 3) and r.key != pick.key
+    ]
+    if not others:
+        return f"the best match; {shared}"
+    nearest = min(others, key=lambda r: distance_m(r.lat, r.lon, pick.lat, pick.lon))
+    metres = distance_m(nearest.lat, nearest.lon, pick.lat, pick.lon)
+    return f"near {nearest.name}, {metres:,.0f} m; {shared}"
 
 
 def centre_of(results: Iterable[GeocodeResult]) -> tuple[float, float] | None:
