@@ -321,3 +321,26 @@ async def test_an_oversized_message_closes_the_socket_with_1009(
         code, _ = await closed_with(ws)
     assert refusal["code"] == "invalid_url" and code == 4422
     await until(lambda: served.live.slots.open == 0)
+
+
+async def test_a_stream_ends_when_its_time_is_up(
+    served: Served, client: httpx.AsyncClient, events: Any
+) -> None:
+    job_id, _ = await submit(client, events)
+    live = served.live
+    original, live.max_s = live.max_s, 1.5
+    try:
+        async with websockets.connect(f"{served.ws_url}/api/v1/jobs/{job_id}/ws") as ws:
+            assert json.loads(await ws.recv())["job"]["state"] == "queued"
+            code, reason = await closed_with(ws)
+        assert code == 4408 and "reconnect" in (reason or "")
+        async with (
+            httpx.AsyncClient(base_url=served.url, timeout=15) as http,
+            http.stream("GET", f"/api/v1/jobs/{job_id}/events") as response,
+        ):
+            lines = [line async for line in response.aiter_lines()]
+        assert "event: job" in lines and "event: end" not in lines
+        assert lines[-2] == ": stream time limit reached; reconnect to keep following"
+    finally:
+        live.max_s = original
+    await until(lambda: served.live.slots.open == 0)

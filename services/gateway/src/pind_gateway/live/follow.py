@@ -42,11 +42,13 @@ BEARER_SUBPROTOCOL = "bearer"
 MAX_REASON_BYTES = 123  # what a close frame holds
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LiveStreams:
     settings: GatewaySettings
     hub: JobHub
     slots: StreamSlots
+    max_s: float
+    """How long a stream lasts at most (``stream_max_s``)."""
 
     @classmethod
     def create(
@@ -59,15 +61,13 @@ class LiveStreams:
         slots = StreamSlots(
             per_client=settings.stream_max_per_client, total=settings.stream_max_total
         )
-        return cls(settings, hub, slots)
+        return cls(settings, hub, slots, settings.stream_max_s)
 
     def follow(self, first: JobView) -> AsyncGenerator[JobView | None, None]:
         """``first``, then each change (``None`` when idle for a heartbeat), until
-        the job ends or the stream has lasted ``stream_max_s``."""
+        the job ends or the stream has lasted :attr:`max_s`."""
         return self.hub.follow(
-            first,
-            heartbeat_s=self.settings.stream_heartbeat_s,
-            max_s=self.settings.stream_max_s,
+            first, heartbeat_s=self.settings.stream_heartbeat_s, max_s=self.max_s
         )
 
 
