@@ -44,7 +44,12 @@ is the job resource (as `GET /api/v1/jobs/{job_id}` answers it); the first
 event is the job as it is now. After a final state (`succeeded`, `partial`,
 `failed`) comes `event: end` and the stream closes. Comments (`: keep-alive`)
 are sent while nothing changes. Rapid changes may be coalesced; the latest
-state is always delivered, whichever gateway instance projected it."""
+state is always delivered, whichever gateway instance projected it.
+
+A client (an address; IPv6: its /64) holds at most `PIND_STREAM_MAX_PER_CLIENT`
+streams at once, a server process `PIND_STREAM_MAX_TOTAL`: past either, 429
+with `Retry-After`. A stream lasts at most `PIND_STREAM_MAX_S`, then closes
+without `event: end` (EventSource reconnects)."""
 
 
 def _sse(event: str, data: str, event_id: int | None = None) -> str:
