@@ -8,8 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
+from pind_fakes import geocoders as fake_geocoders
+from pind_fakes.serving import requests_seen, serve
+from pind_fakes.settings import FakesSettings
+from pind_geo.adapters.chain import GeocoderChain
+from pind_geo.adapters.kakao import KakaoLocalGeocoder
 from pind_geo.domain.extraction.venues import DishAwareExtractor, VenueNameExtractor
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import PlaceCandidate, TextUnit
@@ -123,3 +129,29 @@ async def test_food_vlog_venues(folder: Path, place_extractor: PlaceExtractor) -
     distractors = {match_key(n["text"]) for n in gold["not_visits"] if not n["ambiguous"]}
     placed = {match_key(p.name) for p in extraction.places}
     assert not placed & distractors
+
+
+async def test_kakao_places_one_of_many_by_the_address_beside_it(
+    place_extractor: PlaceExtractor,
+) -> None:
+    """Kakao's first page for '진주식당' (by accuracy, nationwide) lacks the one
+    at 자갈치로 26: the address search and a by-distance ask beside it find it."""
+    app = fake_geocoders.create_app(FakesSettings(nominatim_min_interval_s=0.0))
+    chain = place_extractor.geocoder
+    assert isinstance(chain, GeocoderChain)
+    offline = [g for g in chain.geocoders if g.name != "venues"]
+    async with serve(app) as url, httpx.AsyncClient(timeout=10.0) as client:
+        kakao = KakaoLocalGeocoder(client, "test-key", base_url=url)
+        extractor = place_extractor.with_geocoder(GeocoderChain([*offline, kakao]))
+        extraction = await extractor.extract(
+            [
+                TextUnit("description", "📍 진주식당: 부산 중구 자갈치로 26"),
+                TextUnit("transcript", "진주식당에서 회백반 먹어요."),
+            ]
+        )
+    venue = [p for p in extraction.places if p.name == "진주식당"]
+    assert len(venue) == 1 and venue[0].geocoder == "kakao"
+    assert venue[0].address == "부산 중구 자갈치로 26"
+    asked = [r.path_qs for r in requests_seen(app)]
+    assert any(p.startswith("/v2/local/search/address.json") for p in asked)
+    assert any("sort=distance" in p and "radius=50" in p for p in asked)
