@@ -1,9 +1,11 @@
 """Submission rate limits: fixed windows counted in PostgreSQL, so every
 gateway instance enforces the same budget. Guests (keyed by address) get a
-smaller budget than signed-in users (keyed by user id)."""
+smaller budget than signed-in users (keyed by user id); an IPv6 guest is
+keyed by its /64 (:func:`guest_network`)."""
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -46,7 +48,27 @@ class Submitter:
 
     @property
     def key(self) -> str:
-        return f"ip:{self.address or 'unknown'}" if self.guest else f"user:{self.requester.user_id}"
+        if self.guest:
+            return f"ip:{guest_network(self.address)}"
+        return f"user:{self.requester.user_id}"
+
+
+def guest_network(address: str | None) -> str:
+    """What a guest's budget is counted by: an IPv4 address, or an IPv6
+    address's /64 — one subscriber's network, whose 2^64 addresses a guest
+    could otherwise rotate through freely (an IPv4 address mapped into IPv6
+    counts as the IPv4 address)."""
+    if not address:
+        return "unknown"
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 async def charge_submission(
