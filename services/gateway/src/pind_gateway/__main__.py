@@ -1,9 +1,14 @@
 """``pind-gateway`` serves the API on ``PIND_HTTP_PORT`` from
-``PIND_HTTP_WORKERS`` processes; ``pind-gateway migrate`` brings the
+``PIND_HTTP_WORKERS`` processes, which share one ``/metrics`` (Prometheus
+multiprocess mode, in a folder under the run dir that this parent process
+empties at start and removes at exit); ``pind-gateway migrate`` brings the
 ``gateway`` schema up to date."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -27,6 +32,24 @@ no bytecode is cached): with uvicorn's default of 5 s the supervisor killed
 and restarted starting workers for ever."""
 
 
+def metrics_dir(port: int) -> Path:
+    """Where the server processes on ``port`` keep their metrics: under the run
+    dir (``PIND_RUN_DIR``, default ``.run``), one folder per port, so gateways
+    on other ports never share or empty it."""
+    return Path(os.environ.get("PIND_RUN_DIR", ".run")) / "metrics" / f"gateway-{port}"
+
+
+def fresh_metrics_dir(port: int) -> Path:
+    """Empty (or create) :func:`metrics_dir` and point ``PROMETHEUS_MULTIPROC_DIR``
+    at it, for the worker processes to inherit: what a previous run left there
+    would otherwise be added to this run's figures."""
+    folder = metrics_dir(port)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
@@ -41,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         upgrade(settings, MIGRATIONS_DIR)
         return 0
     # Each process builds its own app (and its own consumers, relay, sweeper
-    # and listener) from the environment.
+    # and listener) from the environment; their metrics meet in one folder.
+    if settings.http_workers > 1:
+        atexit.register(shutil.rmtree, fresh_metrics_dir(settings.http_port), True)
     uvicorn.run(
         "pind_gateway.app:app_from_environment",
         factory=True,

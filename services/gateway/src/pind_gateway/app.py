@@ -38,6 +38,7 @@ from pind_gateway.videos.endpoints import router as videos_router
 from pind_gateway.web.endpoints import mount_web
 from pind_kit.consume import Worker
 from pind_kit.db import make_sessionmaker
+from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.logging import configure_logging
 from pind_kit.service import kit_lifespan
 
@@ -161,6 +162,7 @@ def create_app(
     install_error_handlers(app)
 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpMetricsMiddleware)  # 413s counted too
     # Added last so it wraps everything, 413s included: browsers need the headers.
     app.add_middleware(
         CORSMiddleware,
