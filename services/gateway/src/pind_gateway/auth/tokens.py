@@ -10,6 +10,10 @@ The key set is kept as long as auth's ``Cache-Control: max-age`` says (at most
 verifying within that time, tokens already verified with it included. While
 auth cannot be reached the keys last fetched stay in use (only auth can
 retire a key) and the fetch is retried every second.
+
+With a deny list (:mod:`pind_gateway.auth.denials`) every token, the ones
+already verified included, is also checked against it: a revoked session's
+or deleted account's token answers 401 ``token_revoked``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import jwt
 import structlog
@@ -40,6 +44,24 @@ FAILED_FETCH_RETRY_S = 1.0
 
 
 KeySource = Callable[[], Awaitable[PublishedKeys]]
+
+
+class Denials(Protocol):
+    """Revoked tokens (``pind_gateway.auth.denials.DenyList``)."""
+
+    async def check(self, user_id: uuid.UUID, session_id: uuid.UUID | None, issued_at: int) -> None:
+        """Raise :class:`InvalidToken` (``token_revoked``) if the token is revoked."""
+        ...
+
+
+class Verified(NamedTuple):
+    """What a verified token says (and which key verified it)."""
+
+    user_id: uuid.UUID
+    expires_at: float
+    kid: str
+    session_id: uuid.UUID | None
+    issued_at: int
 
 
 def ed25519_keys(jwks: list[dict[str, Any]]) -> dict[str, Ed25519PublicKey]:
@@ -84,8 +106,10 @@ class TokenVerifier:
         leeway_s: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
         verified_cache_size: int = 10_000,
+        denials: Denials | None = None,
     ) -> None:
         self._source = source
+        self._denials = denials
         self._issuer = issuer
         self._audience = audience
         self._refetch_min_s = refetch_min_s
@@ -102,7 +126,7 @@ class TokenVerifier:
         # Tokens already verified, by digest: a client sends the same token on
         # every request until it expires, and a signature check costs far more
         # than a hash. A hit re-checks only the expiry.
-        self._verified: OrderedDict[bytes, tuple[uuid.UUID, float, str]] = OrderedDict()
+        self._verified: OrderedDict[bytes, Verified] = OrderedDict()
         self._verified_max = verified_cache_size
 
     async def verify(self, token: str) -> uuid.UUID:
@@ -110,21 +134,24 @@ class TokenVerifier:
         if self._expires_at is not None and self._clock() >= self._expires_at:
             await self._refresh_expired()
         digest = hashlib.blake2b(token.encode(), digest_size=16).digest()
-        cached = self._verified.get(digest)
-        if cached is not None:
-            user_id, expires_at, kid = cached
-            if time.time() < expires_at + self._leeway_s and kid in self._keys:
+        verified = self._verified.get(digest)
+        if verified is not None:
+            if time.time() < verified.expires_at + self._leeway_s and verified.kid in self._keys:
                 self._verified.move_to_end(digest)
-                return user_id
-            del self._verified[digest]
-        user_id, expires_at, kid = await self._verify_signed(token)
-        if self._verified_max:
-            self._verified[digest] = (user_id, expires_at, kid)
-            if len(self._verified) > self._verified_max:
-                self._verified.popitem(last=False)
-        return user_id
+            else:
+                del self._verified[digest]
+                verified = None
+        if verified is None:
+            verified = await self._verify_signed(token)
+            if self._verified_max:
+                self._verified[digest] = verified
+                if len(self._verified) > self._verified_max:
+                    self._verified.popitem(last=False)
+        if self._denials is not None:
+            await self._denials.check(verified.user_id, verified.session_id, verified.issued_at)
+        return verified.user_id
 
-    async def _verify_signed(self, token: str) -> tuple[uuid.UUID, float, str]:
+    async def _verify_signed(self, token: str) -> Verified:
         # PyJWT reads and checks the whole token, header included, in one pass;
         # the kid is peeked at first only to choose the key it is checked with.
         # (Reading the header with PyJWT too would decode and check it twice.)
@@ -146,7 +173,14 @@ class TokenVerifier:
             header, claims = decoded["header"], decoded["payload"]
             if header.get("typ") != TOKEN_TYPE or header.get("kid") != kid:
                 raise jwt.InvalidTokenError("not an access token of this key")
-            return uuid.UUID(str(claims["sub"])), float(claims["exp"]), kid
+            sid = claims.get("sid")
+            return Verified(
+                uuid.UUID(str(claims["sub"])),
+                float(claims["exp"]),
+                kid,
+                uuid.UUID(sid) if isinstance(sid, str) else None,
+                int(claims["iat"]),
+            )
         except (jwt.InvalidTokenError, ValueError) as exc:
             log.info("access token refused", reason=type(exc).__name__)
             raise InvalidToken() from exc

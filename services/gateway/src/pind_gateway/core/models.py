@@ -1,6 +1,7 @@
 """The gateway's tables (schema ``gateway``): analyses and their stages, the
 jobs (requests) that share them, the videos and places projected from the
-analysis events, users' history and rate-limit counters."""
+analysis events, users' history, rate-limit counters and the deny list of
+revoked access tokens."""
 
 from __future__ import annotations
 
@@ -246,3 +247,19 @@ class RateLimit(Base):
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     window_start: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     hits: Mapped[int] = mapped_column(Integer)
+
+
+class TokenDenial(Base):
+    """Access tokens refused before they expire, fed by ``pind.user.v1``
+    (:mod:`pind_gateway.auth.denials`): every token of one session, or with
+    ``session_id`` nil every token of the user issued before ``not_before``
+    (NULL: all of them, a deleted account). Forgotten once no such token can
+    still be unexpired."""
+
+    __tablename__ = "token_denials"
+    __table_args__ = (Index("ix_token_denials_forget_after", "forget_after"),)
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    not_before: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    forget_after: Mapped[datetime] = mapped_column(DateTime(timezone=True))
