@@ -78,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         http="httptools",
         log_config=None,
         proxy_headers=True,
+        ws_max_size=settings.ws_max_message_bytes,  # a larger message closes 1009 unbuffered
     )
     return 0
 
