@@ -13,8 +13,10 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from pind_gateway.adapters.auth_service import AuthServiceClient
+from pind_gateway.auth.denials import DenyList
 from pind_gateway.auth.endpoints import router as auth_router
 from pind_gateway.auth.endpoints import v1_router as auth_v1_router
+from pind_gateway.auth.revocations import register_revocations
 from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.core.deps import GatewayContext
@@ -87,8 +89,11 @@ def create_app(
     watch = InvalidatingWatch(job_answers)
     if settings.run_projection:
         register_projection(worker, watch, settings.consumer_group)
+        register_revocations(worker, f"{settings.consumer_group}-revocations")
     listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
     worker.background(listener.run)
+    denials = DenyList(asyncpg_dsn(settings.database_url.get_secret_value()))
+    worker.background(denials.run)
 
     sweeper = Sweeper(
         worker.sessionmaker,
@@ -111,6 +116,7 @@ def create_app(
         refetch_min_s=settings.jwks_refetch_min_s,
         max_age_cap_s=settings.jwks_max_age_s,
         default_max_age_s=settings.jwks_max_age_s,
+        denials=denials,
     )
     kit = kit_lifespan(worker)
     quotas = Quotas(
@@ -158,6 +164,7 @@ def create_app(
     app.state.quotas = quotas
     app.state.submissions = submissions
     app.state.listener = listener
+    app.state.denials = denials
     app.state.sweeper = sweeper
     install_error_handlers(app)
 
