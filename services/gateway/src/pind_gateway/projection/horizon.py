@@ -76,12 +76,16 @@ class ProjectionHorizon:
         """Note the topics' end offsets as of ``now``; the latest noted time
         up to which everything published has been projected (None: not even
         the oldest look remembered). Raises the broker's errors (an outage)."""
-        async with asyncio.timeout(self._timeout_s):
-            consumer, admin = await self._clients()
-            partitions = await self._partitions(admin)
-            ends = await consumer.end_offsets(partitions)
-            self._looks.append(_Look(now, dict(ends)))
-            done = await self._committed(consumer, admin, partitions)
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                consumer, admin = await self._clients()
+                partitions = await self._partitions(admin)
+                ends = await consumer.end_offsets(partitions)
+                self._looks.append(_Look(now, dict(ends)))
+                done = await self._committed(consumer, admin, partitions)
+        except BaseException:
+            await self.close()  # connect afresh next time
+            raise
         reached: _Look | None = None
         while self._looks and all(
             done.get(tp, 0) >= end for tp, end in self._looks[0].ends.items()
