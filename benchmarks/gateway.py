@@ -393,8 +393,12 @@ async def _prefill_stage_events(
 async def _until_assigned(worker: Worker, topic: str) -> None:
     """Wait until the worker's consumer of ``topic`` was given its partitions."""
     [subscriber] = [s for s in worker.broker.subscribers if topic in getattr(s, "topic_names", ())]
-    consumer: AIOKafkaConsumer | None = getattr(subscriber, "consumer", None)
-    while consumer is None or not consumer.assignment():  # noqa: ASYNC110
+    # The consumer exists only once the worker reached Kafka (in the background:
+    # an HTTP service starts without it), so it is looked up on every turn.
+    while True:
+        consumer: AIOKafkaConsumer | None = getattr(subscriber, "consumer", None)
+        if consumer is not None and consumer.assignment():
+            return
         await asyncio.sleep(0.001)  # aiokafka offers no assignment event to await
 
 
