@@ -130,3 +130,32 @@ async def test_a_reused_refresh_token_announces_its_session(
     payload = json.loads(event.model_dump_json())
     assert set(payload) == {"kind", "user_id", "at", "session_ids", "not_before"}
     assert uuid.UUID(payload["user_id"]) == uuid.UUID(user_id)
+
+
+async def test_a_password_change_names_a_session_ended_less_than_a_token_life_ago(
+    app_factory: Any,
+    make_api: Any,
+    clock: Any,
+    new_email: Callable[[], str],
+    kafka_bootstrap: str,
+) -> None:
+    """A session past its last refresh still has live access tokens (up to an
+    access token's life): the sweep keeps its rows, so a password change
+    still names it."""
+    async with app_factory(clock=clock, session_max_age_s=60) as (app, http):
+        api = make_api(http)
+        address = new_email()
+        await api.register(address)
+        ended, kept = await api.login(address), await api.login(address)
+        clock.advance(61)  # both families ended; their access tokens live on
+        await app.state.service.sweep()
+        user_id = _user(kept["access_token"])
+        async with TopicReader(kafka_bootstrap, USER.name) as reader:
+            changed = await http.post(
+                "/api/v1/auth/password",
+                json={"current_password": api.password, "new_password": api.other_password},
+                headers={"Authorization": f"Bearer {kept['access_token']}"},
+            )
+            assert changed.status_code == 204, changed.text
+            (event,) = await _revocations(reader, user_id)
+    assert [str(s) for s in event.session_ids] == [_sid(ended["access_token"])]

@@ -233,12 +233,18 @@ class Repository:
         )
 
     # --- housekeeping --------------------------------------------------------------------
-    async def sweep(self, now: datetime, *, throttle_window: timedelta) -> dict[str, int]:
-        """Delete what can no longer matter: dead refresh and reset tokens, and
-        throttles whose window (the longest of any scope) ended and lock expired."""
+    async def sweep(
+        self, now: datetime, *, throttle_window: timedelta, access_token_life: timedelta
+    ) -> dict[str, int]:
+        """Delete what can no longer matter: refresh tokens dead for longer than
+        an access token lives (until then a password change must still name
+        their session as revoked), dead reset tokens, and throttles whose
+        window (the longest of any scope) ended and lock expired."""
+        dead_before = now - access_token_life
         refresh = await self.session.execute(
             delete(RefreshToken).where(
-                (RefreshToken.expires_at < now) | (RefreshToken.family_expires_at < now)
+                (RefreshToken.expires_at < dead_before)
+                | (RefreshToken.family_expires_at < dead_before)
             )
         )
         reset = await self.session.execute(delete(ResetToken).where(ResetToken.expires_at < now))

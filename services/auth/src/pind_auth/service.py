@@ -379,7 +379,11 @@ class AuthService:
     async def sweep(self) -> dict[str, int]:
         async with self._tx() as repo:
             return await repo.sweep(
-                self._clock(), throttle_window=max(self._window, self._register_window)
+                self._clock(),
+                throttle_window=max(self._window, self._register_window),
+                access_token_life=timedelta(
+                    seconds=max(self._s.access_token_ttl_s, self._s.legacy_access_token_ttl_s)
+                ),
             )
 
     async def drain_mail(self) -> None:
