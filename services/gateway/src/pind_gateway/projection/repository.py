@@ -218,7 +218,7 @@ async def save_places_found(session: AsyncSession, analysis_id: uuid.UUID, count
 async def mark_timed_out(
     session: AsyncSession, analysis_ids: Sequence[uuid.UUID], now: datetime
 ) -> None:
-    """Mark analyses ended by the gateway: their later reports no longer change their status."""
+    """Mark analyses ended by the gateway: their later reports change their status once final."""
     await session.execute(
         update(Analysis).where(Analysis.id.in_(analysis_ids)).values(timed_out_at=now)
     )
