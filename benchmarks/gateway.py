@@ -451,7 +451,8 @@ async def bench_token_verification(count: int) -> tuple[float, float]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from jwt.algorithms import OKPAlgorithm
 
-    from pind_gateway.auth.tokens import ALGORITHM, TOKEN_TYPE, PublishedKeys, TokenVerifier
+    from pind_gateway.adapters.auth_service import PublishedKeys
+    from pind_gateway.auth.tokens import ALGORITHM, TOKEN_TYPE, TokenVerifier
 
     key = Ed25519PrivateKey.generate()
     jwk = OKPAlgorithm.to_jwk(key.public_key(), as_dict=True) | {"kid": "bench", "alg": ALGORITHM}
