@@ -118,7 +118,9 @@ class GatewaySettings(ServiceSettings):
     job_timeout_s: float = Field(
         default=900.0,
         gt=0,
-        description="A job with no progress report for this long ends failed.",
+        description="A job with no progress report for this long ends failed — silence "
+        "counted only while the gateway could hear (its projection caught up, its outbox "
+        "drained, Kafka and PostgreSQL reachable); a later final report still completes it.",
     )
     job_sweep_interval_s: float = Field(
         default=30.0, gt=0, description="How often the timeout sweeper looks for silent jobs."
