@@ -1,9 +1,12 @@
 """Fake Gemini API (port 8901): generateContent in the wire format google-genai parses.
 
-The reply is deterministic: the gazetteer names found in the user's text, shaped
+The reply is deterministic: the gazetteer names and the venue index's names
+(with the branch where the text writes one) found in the user's text, shaped
 to the requested response schema (``responseSchema`` in Gemini's OpenAPI subset,
 or ``responseJsonSchema``), with the line each name appeared on as evidence and
-the first time stamp on that line. Coordinates are never invented.
+the first time stamp on that line. Coordinates are never invented. Like a
+real model it also errs: one venue the text never names and one branch the
+text never writes (``HALLUCINATED_VENUE``, ``INVENTED_BRANCH``).
 
 Scenarios, chosen by the API key ``fake-<scenario>`` (or the server default,
 or ``POST /_fake/scenario {"scenario": ...}``):
@@ -18,18 +21,20 @@ import asyncio
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from aiohttp import web
 
-from pind_fakes.gazetteer import Gazetteer, Mention, PlaceCategory
+from pind_fakes.gazetteer import Gazetteer, GazetteerPlace, Mention, PlaceCategory, normalise
 from pind_fakes.serving import new_app
 from pind_fakes.settings import FakesSettings
+from pind_fakes.venues import VenueDirectory
 
 SCENARIOS = ("normal", "malformed", "rate_limited", "unavailable", "safety", "slow")
 
 GAZETTEER = web.AppKey("gazetteer", Gazetteer)
+VENUES = web.AppKey("venues", VenueDirectory)
 CONFIG = web.AppKey("config", dict)
 
 _MODEL = re.compile(r"^(?:gemini|gemma)-[\w.-]+$")
@@ -38,6 +43,7 @@ _MODEL = re.compile(r"^(?:gemini|gemma)-[\w.-]+$")
 def create_app(settings: FakesSettings) -> web.Application:
     app = new_app()
     app[GAZETTEER] = Gazetteer.load(settings.gazetteer_dir)
+    app[VENUES] = VenueDirectory.load(settings.venues_dir)
     app[CONFIG] = {"scenario": settings.gemini_scenario, "slow_s": settings.gemini_slow_s}
     for version in ("v1", "v1beta", "v1alpha"):
         app.router.add_post(f"/{version}/models/{{model:[^/:]+}}:generateContent", generate_content)
@@ -125,7 +131,7 @@ async def generate_content(request: web.Request) -> web.Response:
 
     text = _user_text(body)
     config = body.get("generationConfig") or {}
-    reply = compose_reply(request.app[GAZETTEER], text, config)
+    reply = compose_reply(request.app[GAZETTEER], text, config, request.app[VENUES])
     finish = "STOP"
     if scenario == "malformed":
         reply, finish = reply[: max(1, len(reply) * 2 // 3)].rstrip("}] \n"), "MAX_TOKENS"
@@ -228,6 +234,14 @@ class FoundPlace:
     line: str
     time_s: float | None
     source: str | None
+    venue_category: str | None = None
+    """'restaurant' or 'cafe' for a venue of the venue index (the mention's
+    place is then a shell holding its name)."""
+    branch: str | None = None
+
+    @property
+    def category(self) -> str:
+        return self.venue_category or self.mention.place.category.value
 
 
 _TIME = re.compile(
@@ -261,6 +275,60 @@ def _source_for(lines: list[str], index: int) -> str | None:
     return None
 
 
+def find_venues(venues: VenueDirectory, text: str, taken: list[FoundPlace]) -> list[FoundPlace]:
+    """Venue names of the index written in ``text`` (longest first, not inside
+    a gazetteer name), each once, plus the model's mistakes (see above)."""
+    lines = text.splitlines() or [text]
+    found: list[FoundPlace] = []
+    spans = [(p.mention.start, p.mention.end) for p in taken]
+    folded = text.casefold()
+    for key in sorted(venues.names_in(folded, _MIN_VENUE), key=len, reverse=True):
+        start = folded.find(key)
+        end = start + len(key)
+        if any(s < end and start < e for s, e in spans):
+            continue
+        spans.append((start, end))
+        venue = venues.first(key)
+        index = text.count("\n", 0, start)
+        line = lines[index].strip() if index < len(lines) else ""
+        shell = Mention(
+            GazetteerPlace(
+                key=venue.key,
+                name=text[start:end],
+                name_en="",
+                category=PlaceCategory.ATTRACTION,
+                lat=0.0,
+                lon=0.0,
+                address="",
+                detail="",
+                prominence=0.5,
+                match_keys=(key,),
+            ),
+            start,
+            end,
+            text[start:end],
+        )
+        found.append(
+            FoundPlace(
+                shell,
+                line,
+                _time_in(line),
+                _source_for(lines, index),
+                "cafe" if venue.group == "CE7" else "restaurant",
+                (venue.branch or None) if normalise(venue.name + venue.branch) == key else None,
+            )
+        )
+    found.sort(key=lambda p: p.mention.start)
+    if found:
+        plain = next((i for i, p in enumerate(found) if p.branch is None), None)
+        if plain is not None:
+            found[plain] = replace(found[plain], branch=INVENTED_BRANCH)
+        name, quote = HALLUCINATED_VENUE
+        ghost = Mention(replace(found[0].mention.place, name=name, key="ghost"), 0, 0, name)
+        found.append(FoundPlace(ghost, quote, None, "caption", "restaurant"))
+    return found
+
+
 def find_places(gazetteer: Gazetteer, text: str) -> list[FoundPlace]:
     lines = text.splitlines() or [text]
     starts, offset = [], 0
@@ -275,6 +343,17 @@ def find_places(gazetteer: Gazetteer, text: str) -> list[FoundPlace]:
     return found
 
 
+_VENUE_WORDS = {
+    "restaurant": ("restaurant", "food", "식당", "음식점"),
+    "cafe": ("cafe", "café", "coffee", "카페"),
+}
+# What the fake model gets wrong, as real ones do: a venue the text never
+# names, and a branch the text never writes (given to the first venue named
+# without one). The geo step must drop both: the first is in no line of the
+# text, the second contradicts it.
+HALLUCINATED_VENUE = ("부산원조할매국밥", "원조 할매국밥 맛집이라고 해서 갔어요")
+INVENTED_BRANCH = "본점"
+_MIN_VENUE = 4
 _CATEGORY_WORDS = {
     PlaceCategory.MARKET: ("market", "시장", "shopping", "food"),
     PlaceCategory.STATION: ("station", "transit", "transport", "역"),
@@ -298,6 +377,7 @@ _FIELDS = {
     "time": ("start_s", "start", "time", "timestamp", "first_seen_s", "seconds", "time_s", "t"),
     "confidence": ("confidence", "score", "probability", "certainty"),
     "address": ("address", "region", "city", "area", "location_hint", "location"),
+    "branch": ("branch", "branch_name", "지점"),
     "coordinate": ("lat", "latitude", "lon", "lng", "longitude"),
 }
 
@@ -387,7 +467,12 @@ def _value(
         return _default(schema, node, kind, nullable, places)
     if node.get("enum"):
         category = place.mention.place.category
-        wanted = _CATEGORY_WORDS[category] if role == "category" else (str(value),)
+        words = (
+            _VENUE_WORDS[place.venue_category]
+            if place.venue_category
+            else _CATEGORY_WORDS[category]
+        )
+        wanted = words if role == "category" else (str(value),)
         return _pick_enum(node["enum"], tuple(w.casefold() for w in wanted))
     if kind == "array":
         items, _ = schema.resolve(node.get("items") or {})
@@ -417,15 +502,16 @@ def _place_value(place: FoundPlace, role: str) -> Any:
     gazetteer_place = place.mention.place
     return {
         "name": gazetteer_place.name,
-        "name_en": gazetteer_place.name_en,
-        "category": gazetteer_place.category.value,
+        "name_en": gazetteer_place.name_en or None,
+        "category": place.category,
+        "branch": place.branch,
         "evidence": place.line,
         "source": place.source,
         "time": place.time_s,
         "confidence": 0.9
         if place.mention.surface.casefold() == gazetteer_place.name.casefold()
         else 0.7,
-        "address": gazetteer_place.address,
+        "address": gazetteer_place.address or None,
         "coordinate": None,  # a language model must not be the source of coordinates
     }[role]
 
@@ -447,9 +533,16 @@ def _object(
     return result
 
 
-def compose_reply(gazetteer: Gazetteer, text: str, config: dict[str, Any]) -> str:
+def compose_reply(
+    gazetteer: Gazetteer,
+    text: str,
+    config: dict[str, Any],
+    venues: VenueDirectory | None = None,
+) -> str:
     """The model's answer text for ``text`` under ``generationConfig``."""
     places = find_places(gazetteer, text)
+    if venues is not None:
+        places = sorted(places + find_venues(venues, text, places), key=lambda p: p.mention.start)
     root = config.get("responseJsonSchema") or config.get("responseSchema")
     if isinstance(root, dict) and root:
         schema = _Schema(root)
@@ -470,7 +563,7 @@ def compose_reply(gazetteer: Gazetteer, text: str, config: dict[str, Any]) -> st
                     {
                         "name": p.mention.place.name,
                         "name_en": p.mention.place.name_en,
-                        "category": p.mention.place.category.value,
+                        "category": p.category,
                         "evidence": p.line,
                         "source": p.source,
                         "start_s": p.time_s,
@@ -484,5 +577,5 @@ def compose_reply(gazetteer: Gazetteer, text: str, config: dict[str, Any]) -> st
     if not places:
         return "I could not find any specific places in this text."
     return "Places mentioned:\n" + "\n".join(
-        f"- {p.mention.place.name} ({p.mention.place.category.value})" for p in places
+        f"- {p.mention.place.name} ({p.category})" for p in places
     )

@@ -12,6 +12,7 @@ import csv
 import functools
 import gzip
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from pind_fakes.gazetteer import haversine_m, normalise
 from pind_fakes.romanize import romanize_title
 
+_HANGUL_ONLY = re.compile(r"[가-힣0-9]*[가-힣][가-힣0-9]*")
 SOURCES = (
     "busan_food_lodging_2023",
     "seoul_gwangjin_dongdaemun_food_2022",
@@ -220,6 +222,18 @@ class VenueDirectory:
                 self._regions.setdefault(normalise(word), set()).add(full)
             if venue.dong:
                 self._regions.setdefault(normalise(venue.dong), set()).add(f"{full} {venue.dong}")
+
+    def names_in(self, folded: str, min_length: int) -> list[str]:
+        """Hangul name keys (names, names with branch) written as they are in
+        ``folded`` (case-folded text), at least ``min_length`` letters long."""
+        return [key for key in self._hangul_keys(min_length) if key in folded]
+
+    @functools.cache  # noqa: B019 - one directory per process, loaded once
+    def _hangul_keys(self, min_length: int) -> tuple[str, ...]:
+        return tuple(k for k in self._names if len(k) >= min_length and _HANGUL_ONLY.fullmatch(k))
+
+    def first(self, key: str) -> Venue:
+        return self.venues[self._by_key[key][0]]
 
     @classmethod
     def load(cls, directory: Path) -> VenueDirectory:

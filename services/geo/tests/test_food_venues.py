@@ -1,7 +1,8 @@
 """Venues in food vlogs: names found where the text says they are visited,
 dishes named after places left alone, addresses tied to the venue beside
-them, chains without a branch not pinned; and the food sample vlogs scored
-against their gold venues (each a row of data/poi/kr)."""
+them, chains without a branch not pinned, a language model's invented venue
+and branch dropped; and the food sample vlogs scored against their gold
+venues (each a row of data/poi/kr)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pind_fakes import gemini as fake_gemini
 from pind_fakes import geocoders as fake_geocoders
+from pind_fakes.gemini import HALLUCINATED_VENUE, INVENTED_BRANCH
 from pind_fakes.serving import requests_seen, serve
 from pind_fakes.settings import FakesSettings
 from pind_geo.adapters.chain import GeocoderChain
+from pind_geo.adapters.gemini import GeminiConfig, GeminiPlaceNames, render
 from pind_geo.adapters.kakao import KakaoLocalGeocoder
 from pind_geo.domain.extraction.venues import DishAwareExtractor, VenueNameExtractor
 from pind_geo.domain.geometry import distance_m
@@ -155,3 +159,26 @@ async def test_kakao_places_one_of_many_by_the_address_beside_it(
     asked = [r.path_qs for r in requests_seen(app)]
     assert any(p.startswith("/v2/local/search/address.json") for p in asked)
     assert any("sort=distance" in p and "radius=50" in p for p in asked)
+
+
+async def test_a_language_models_invented_venue_and_branch_are_dropped(
+    place_extractor: PlaceExtractor,
+) -> None:
+    """The fake Gemini answers like a model: the venues written, plus one the
+    text never names and a branch ('본점') the text never writes."""
+    app = fake_gemini.create_app(FakesSettings(gemini_scenario="normal"))
+    units = [
+        TextUnit("transcript", "남포역에서 내려서 자갈치시장 구경했어요.", start_s=1.0),
+        TextUnit("transcript", "여기가 18번완당집인데요, 완당이 얇아요.", start_s=6.0),
+    ]
+    async with serve(app) as url:
+        model = GeminiPlaceNames(GeminiConfig(api_key="fake-normal", base_url=url))
+        answer = await model._ask(render(units))
+        extraction = await place_extractor.with_language_model(model).extract(units)
+    named = {p.name: p.branch for p in answer.places}
+    assert named[HALLUCINATED_VENUE[0]] is None and named["18번완당집"] == INVENTED_BRANCH
+    assert extraction.extractor.startswith("gemini+")
+    placed = {p.name: p for p in extraction.places}
+    assert HALLUCINATED_VENUE[0] not in placed
+    assert placed["18번완당집"].address == "부산광역시 중구 비프광장로 31"  # the 남포동 one
+    assert not [p for p in extraction.places if INVENTED_BRANCH in p.name]

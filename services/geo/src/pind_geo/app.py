@@ -78,9 +78,12 @@ def build_place_extractor(
     started = time.perf_counter()
     venue_geocoder = load_venue_geocoder(venues_dir) if "venues" in order else None
     extractors: list[CandidateExtractor] = []
+    vet = None
     if venue_geocoder is not None:
         foreign = world_is_known(world) if world is not None else None
-        extractors.append(venue_names(venue_geocoder.index, index, foreign))
+        names = venue_names(venue_geocoder.index, index, foreign)
+        extractors.append(names)
+        vet = names.plausible
     extractors.append(korean_extractor(index, world, korean_tagger or load_location_tagger()))
     if world is not None:
         demonym = (lambda word: world.country_of_demonym(word) is not None) if demonyms else None
@@ -105,6 +108,7 @@ def build_place_extractor(
         GeocoderChain(geocoders),
         policy,
         language_model=language_model,
+        vet=vet,
     )
 
 

@@ -19,6 +19,7 @@ from google import genai
 from google.genai import errors, types
 from pydantic import BaseModel, Field, ValidationError
 
+from pind_geo.domain.extraction.venues import ADDRESS, ADDRESS_HINT
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
 from pind_geo.errors import LanguageModelError
@@ -34,16 +35,24 @@ LlmSource = Literal["title", "description", "chapter", "tag", "location", "trans
 INSTRUCTION = (
     "You read the text of a travel or food video (title, description, chapters, "
     "transcript lines, text seen on screen). List every real place the video visits or "
-    "recommends: restaurants, cafes, markets, stations, sights, neighbourhoods. For each, "
-    "give its name exactly as written in the text, its category, a short verbatim quote "
-    "from the text that mentions it, which part of the text the quote is from, and the "
-    "time in seconds shown before that line, if any. Do not give coordinates or addresses. "
-    "Leave out people, dishes, brands and places only mentioned in passing."
+    "recommends: restaurants, cafes, bars, markets, stations, sights, neighbourhoods. For "
+    "each, give its name exactly as written in the text, its branch (○○점, 본점) and its "
+    "address only where the text writes them, its category, a short verbatim quote from "
+    "the text that mentions it, which part of the text the quote is from, and the time in "
+    "seconds shown before that line, if any. Do not give coordinates. Leave out people, "
+    "dishes (춘천닭갈비 eaten in Seoul is not a visit to 춘천), chains named without a "
+    "branch, and places only mentioned in passing."
 )
 
 
 class LlmPlace(BaseModel):
     name: str = Field(description="The place's name as written in the text.")
+    branch: str | None = Field(
+        default=None, description="The branch (○○점, 본점) as written in the text, if any."
+    )
+    address: str | None = Field(
+        default=None, description="Its road or lot address as written in the text, if any."
+    )
     category: LlmCategory = "other"
     evidence: str = Field(description="A short verbatim quote of the text naming the place.")
     source: LlmSource | None = None
@@ -191,6 +200,10 @@ def to_candidates(answer: LlmAnswer, units: Sequence[TextUnit]) -> list[PlaceCan
             log.info("gemini place not in the text", name=name)
             continue
         unit, start, end = hit
+        end = _with_branch(place, unit, end)
+        address = _address_in(place, units)
+        if address is not None:
+            found.append(address)
         found.append(
             PlaceCandidate(
                 text=unit.text[start:end],
@@ -204,6 +217,42 @@ def to_candidates(answer: LlmAnswer, units: Sequence[TextUnit]) -> list[PlaceCan
             )
         )
     return found
+
+
+def _with_branch(place: LlmPlace, unit: TextUnit, end: int) -> int:
+    """The end of the name with its branch when the text writes the branch
+    right after it ('스타벅스 동숭로아트점'); a branch the text does not write
+    is the model's guess and is dropped."""
+    branch = (place.branch or "").strip()
+    if not branch:
+        return end
+    after = unit.text[end:]
+    gap = len(after) - len(after.lstrip(" "))
+    if after[gap:].startswith(branch):
+        return end + gap + len(branch)
+    log.info("gemini branch not in the text", name=place.name, branch=branch)
+    return end
+
+
+def _address_in(place: LlmPlace, units: Sequence[TextUnit]) -> PlaceCandidate | None:
+    """The address the model read, as a candidate where the text writes it
+    (resolution ties the name beside it to the venue there)."""
+    address = " ".join((place.address or "").split())
+    if not ADDRESS.fullmatch(address):
+        return None
+    for unit in units:
+        at = " ".join(unit.text.split()).find(address)
+        if at != -1 and unit.text.find(address) == at:
+            return PlaceCandidate(
+                text=address,
+                unit=unit,
+                start=at,
+                end=at + len(address),
+                script="ko",
+                category_hint=ADDRESS_HINT,
+                place_cue=True,
+            )
+    return None
 
 
 def _locate(

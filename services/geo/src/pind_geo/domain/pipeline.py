@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -49,26 +49,35 @@ class PlaceExtractor:
         geocoder: Geocoder,
         policy: FusionPolicy | None = None,
         language_model: LanguageModelNames | None = None,
+        vet: Callable[[PlaceCandidate], bool] | None = None,
     ) -> None:
         self._candidates = candidates
         self._geocoder = geocoder
         self._policy = policy or FusionPolicy()
         self._language_model = language_model
+        self._vet = vet
+        """Checks a language model's names by the offline rules (no dishes, no topic tags)."""
 
     def with_policy(self, policy: FusionPolicy) -> PlaceExtractor:
         """The same extractors and geocoders, fused under another policy."""
-        return PlaceExtractor(self._candidates, self._geocoder, policy, self._language_model)
+        return PlaceExtractor(
+            self._candidates, self._geocoder, policy, self._language_model, self._vet
+        )
 
     def with_geocoder(self, geocoder: Geocoder) -> PlaceExtractor:
         """The same extractors, resolving with another geocoder (chain)."""
-        return PlaceExtractor(self._candidates, geocoder, self._policy, self._language_model)
+        return PlaceExtractor(
+            self._candidates, geocoder, self._policy, self._language_model, self._vet
+        )
 
     @property
     def geocoder(self) -> Geocoder:
         return self._geocoder
 
     def with_language_model(self, language_model: LanguageModelNames | None) -> PlaceExtractor:
-        return PlaceExtractor(self._candidates, self._geocoder, self._policy, language_model)
+        return PlaceExtractor(
+            self._candidates, self._geocoder, self._policy, language_model, self._vet
+        )
 
     async def extract(self, units: Sequence[TextUnit]) -> Extraction:
         """Candidates from the offline extractors (in a thread: CPU-bound) and,
@@ -80,6 +89,8 @@ class PlaceExtractor:
         if self._language_model is not None:
             try:
                 found = await self._language_model.candidates(units)
+                if self._vet is not None:
+                    found = [c for c in found if self._vet(c)]
                 used = f"{self._language_model.name}+{self.name}"
             except LanguageModelError as exc:
                 log.warning("language model failed, offline only", error=str(exc))
@@ -104,7 +115,20 @@ class PlaceExtractor:
 def merge_candidates(
     first: Sequence[PlaceCandidate], then: Sequence[PlaceCandidate]
 ) -> list[PlaceCandidate]:
-    """``first`` and those of ``then`` that overlap none of them in the same text."""
+    """``first`` and those of ``then`` that overlap none of them in the same text;
+    a candidate of ``first`` that one of ``then`` holds whole and is longer than
+    gives way to it (a model's '해물칼국수' of the sign '31CM 해물칼국수')."""
+
+    def inside(c: PlaceCandidate) -> bool:
+        return any(
+            o.unit is c.unit
+            and o.start <= c.start
+            and c.end <= o.end
+            and o.end - o.start > c.end - c.start
+            for o in then
+        )
+
+    first = [c for c in first if not inside(c)]
     taken: dict[int, list[tuple[int, int]]] = {}
     for candidate in first:
         taken.setdefault(id(candidate.unit), []).append((candidate.start, candidate.end))

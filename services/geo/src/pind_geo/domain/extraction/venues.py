@@ -30,7 +30,7 @@ from itertools import pairwise
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.extraction import CandidateExtractor
 from pind_geo.domain.model import PlaceCandidate, TextUnit
-from pind_geo.domain.text import collapse_spaced_syllables, has_hangul
+from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
 
 _MIN_KEY = 3
 _MAX_KEY = 24
@@ -191,6 +191,18 @@ class VenueNameExtractor:
         if strong:
             return True
         return not dish and bool(_WEAK_AFTER.match(after))
+
+    def plausible(self, candidate: PlaceCandidate) -> bool:
+        """Whether a name another reader (a language model) found may be a
+        visit by the same rules: not a dish named after a place, not a topic
+        tag ('#부산맛집'), not a kind of place ('로스터리 카페')."""
+        unit, key = candidate.unit, match_key(candidate.text)
+        before, after = unit.text[: candidate.start], unit.text[candidate.end :]
+        kind_of_place = after[:1] == " " and after.split()[0].startswith(tuple(_GENERIC_TAILS))
+        if self._is_dish(key) or kind_of_place:
+            return False
+        topical = unit.source == "tag" or before.rstrip().endswith("#")
+        return not (topical and key.endswith(_TOPIC_TAILS))
 
     def _romanised_names(self, unit: TextUnit) -> list[PlaceCandidate]:
         """Runs of two or more capitalised words whose romanised key is an
