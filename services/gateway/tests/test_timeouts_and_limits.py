@@ -65,7 +65,9 @@ async def test_a_silent_job_ends_failed_with_a_reason(
 
     with context.watch.subscribe(job_id) as changed:  # woken by the sweeper's NOTIFY
         async with instance(settings, job_timeout_s=3600, job_sweep_interval_s=0.2):
-            async with asyncio.timeout(15):
+            # The sweeper waits for its projection to catch up with the shared test
+            # topics first: in a full, loaded run that takes more than a moment.
+            async with asyncio.timeout(90):
                 while (job := (await client.get(f"/api/v1/jobs/{job_id}")).json())[
                     "state"
                 ] != "failed":
