@@ -53,6 +53,14 @@ def test_venue_names_where_the_text_says_visit(text: str, source: str, found: li
     assert names(text, source) == found
 
 
+def test_a_sign_with_a_misread_stroke() -> None:
+    """Tesseract read the sign '깡통골목 원조비빔당면' as '짱통골목원조비빔당면'."""
+    extractor = VenueNameExtractor(NAMES | {"깡통골목원조비빔당면"})
+    (found,) = extractor.extract([TextUnit("ocr", "짱통골목원조비빔당면")])
+    assert found.known_as == "깡통골목원조비빔당면" and found.text == "짱통골목원조비빔당면"
+    assert extractor.extract([TextUnit("transcript", "짱통골목원조비빔당면")]) == []
+
+
 def test_a_romanised_name_in_english_text() -> None:
     extractor = VenueNameExtractor(
         NAMES, romanised=lambda text: ["금수복국"] if match_key(text) == "geumsubokguk" else []

@@ -27,12 +27,16 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from itertools import pairwise
 
+from rapidfuzz.distance import Levenshtein
+
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.extraction import CandidateExtractor
 from pind_geo.domain.model import PlaceCandidate, TextUnit
-from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
+from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, jamo_key, match_key
 
 _MIN_KEY = 3
+_MIN_SIGN = 6
+"""Shortest sign read with a misread stroke allowed (shorter ones meet other names)."""
 _MAX_KEY = 24
 _LIST_LINE = re.compile(
     r"^\s*(?:[-•·*]\s*)?(?:📍|상호\s*[:：]|위치\s*[:：]|주소\s*[:：]|가게\s*[:：])"
@@ -112,6 +116,7 @@ class VenueNameExtractor:
         self._is_dish = is_dish
         self._romanised = romanised
         self._is_foreign = is_foreign
+        self._by_shape: dict[tuple[int, str], list[str]] | None = None
 
     def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
@@ -128,6 +133,10 @@ class VenueNameExtractor:
         else:
             text, offsets = unit.text, list(range(len(unit.text)))
         found = _addresses(unit, text, offsets)
+        if unit.source in {"ocr", "thumbnail"} and not found:
+            misread = self._misread_sign(unit, text, offsets)
+            if misread is not None:
+                return [misread]
         taken = [(c.start, c.end) for c in found]
         compact, where = _compact(text.casefold())
         i = 0
@@ -191,6 +200,38 @@ class VenueNameExtractor:
         if strong:
             return True
         return not dish and bool(_WEAK_AFTER.match(after))
+
+    def _misread_sign(self, unit: TextUnit, text: str, offsets: list[int]) -> PlaceCandidate | None:
+        """A sign whose whole line is one index name but for a misread stroke
+        ('짱통골목원조비빔당면' for 깡통골목원조비빔당면): one name of the same
+        length and ending within two jamo of it. Exact names are found first."""
+        line = text.strip()
+        key = match_key(line)
+        if not (_MIN_SIGN <= len(key) <= _MAX_KEY) or key in self._names or not has_hangul(key):
+            return None
+        if self._by_shape is None:
+            self._by_shape = {}
+            for name in self._names:
+                if len(name) >= _MIN_SIGN:
+                    self._by_shape.setdefault((len(name), name[-3:]), []).append(name)
+        close = [
+            name
+            for name in self._by_shape.get((len(key), key[-3:]), [])
+            if Levenshtein.distance(jamo_key(name), jamo_key(key), score_cutoff=2) <= 2
+        ]
+        if len(close) != 1 or self._is_dish(close[0]):
+            return None
+        start = text.index(line)
+        return PlaceCandidate(
+            text=line,
+            unit=unit,
+            start=offsets[start],
+            end=offsets[start + len(line) - 1] + 1,
+            script="ko",
+            place_cue=True,
+            proper_noun=True,
+            known_as=close[0],
+        )
 
     def plausible(self, candidate: PlaceCandidate) -> bool:
         """Whether a name another reader (a language model) found may be a
