@@ -121,3 +121,8 @@ class BodyTooLarge(AuthError):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(f"The request body is larger than {max_bytes} bytes.")
+
+
+class MailDeliveryError(RuntimeError):
+    """The mail server could not be reached or refused the message (raised by
+    the mail adapter; logged, never shown to a client)."""

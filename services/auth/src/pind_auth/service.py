@@ -5,33 +5,24 @@ happen in one short transaction, hashing outside any, writes in another that
 re-checks what it relies on. Errors are raised after a transaction has
 committed whatever must survive them (a failed login's count, a revoked family).
 
-Throttling never locks an account for everyone (anyone could keep a known
-account locked): failed sign-ins are counted per account *and client address*,
-and past ``throttle_account_failures`` each further try from that client waits
-a delay that doubles; a client address failing across many accounts waits out
-the window; failures of one account from everywhere only raise an alert metric.
-Registrations are counted per client address and network.
+Throttling (:mod:`pind_auth.throttling`) never locks an account for everyone;
+account mail (:mod:`pind_auth.account_mail`) leaves in the background.
 """
 
 from __future__ import annotations
 
-import asyncio
-import math
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
-from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from pind_auth.adapters.smtp import MailDeliveryError, SmtpMailer
-from pind_auth.clients import account_address_key, account_suffix, address_key, network_key
+from pind_auth.account_mail import AccountMail, Mailer
+from pind_auth.clients import account_address_key, account_suffix
 from pind_auth.emails import EmailAddress, EmailRejected, lookup_key, parse_email
 from pind_auth.errors import (
     AuthError,
@@ -41,11 +32,9 @@ from pind_auth.errors import (
     InvalidRefreshToken,
     InvalidResetToken,
     NotAuthenticated,
-    TooManyAttempts,
-    TooManyRegistrations,
     WeakPassword,
 )
-from pind_auth.metrics import ACCOUNTS_UNDER_ATTACK, LOGINS, REFRESH_REUSE, THROTTLED
+from pind_auth.metrics import LOGINS, REFRESH_REUSE
 from pind_auth.models import RefreshToken, ResetToken, User
 from pind_auth.repository import Repository
 from pind_auth.security.passwords import HashQueueFull, PasswordHashing, Verification
@@ -59,19 +48,12 @@ from pind_auth.security.tokens import (
     new_opaque_token,
 )
 from pind_auth.settings import AuthSettings
+from pind_auth.throttling import ACCOUNT_ADDRESS, TAKEN_MAIL, Throttle
 from pind_contracts import UserChanged
 
 log = structlog.get_logger(__name__)
 
 Clock = Callable[[], datetime]
-
-# Throttle scopes (auth.login_throttles.scope).
-ACCOUNT_ADDRESS = "account_address"  # failed sign-ins of one account from one client
-ADDRESS = "address"  # failed sign-ins from one client, any account
-ACCOUNT = "account"  # failed sign-ins of one account from anywhere (alert only)
-REGISTER_ADDRESS = "register_addr"  # registrations from one client
-REGISTER_NETWORK = "register_net"  # registrations from one client network
-TAKEN_MAIL = "taken_mail"  # the last "someone used your address" mail of an account
 
 
 def utcnow() -> datetime:
@@ -113,7 +95,7 @@ class AuthService:
         hashing: PasswordHashing,
         issuer: AccessTokenIssuer,
         verifier: AccessTokenVerifier,
-        mailer: SmtpMailer,
+        mailer: Mailer,
         clock: Clock = utcnow,
     ) -> None:
         self._s = settings
@@ -121,12 +103,10 @@ class AuthService:
         self._hashing = hashing
         self._issuer = issuer
         self._verifier = verifier
-        self._mailer = mailer
+        self._mail = AccountMail(settings, mailer)
         self._clock = clock
         self._policy = PasswordPolicy(settings.password_min_length, settings.password_max_length)
-        self._window = timedelta(seconds=settings.throttle_window_s)
-        self._register_window = timedelta(seconds=settings.register_window_s)
-        self._mail_tasks: set[asyncio.Task[None]] = set()
+        self._throttle = Throttle(settings, transactions, clock)
 
     # --- accounts -------------------------------------------------------------------------
     async def register(
@@ -137,7 +117,7 @@ class AuthService:
         way (no enumeration). Limited per client address and network."""
         email = self._email(raw_email)
         self._check_policy(password, email.address)
-        await self._count_registration(client_address)
+        await self._throttle.count_registration(client_address)
         password_hash = await self._hash(password)  # before we know: same cost
         now = self._clock()
         user_id = uuid.uuid4()
@@ -156,7 +136,7 @@ class AuthService:
                 mail = await repo.claim_once_per(TAKEN_MAIL, owner.email_key, now, interval)
             log.info("registration for a taken address", owner_notified=mail)
             if mail:
-                self._send_later(self._taken_address_mail(owner.email))
+                self._mail.send_later(self._mail.address_taken(owner.email))
         elif created:
             log.info("account registered", user_id=str(user_id))
 
@@ -211,7 +191,7 @@ class AuthService:
         access_ttl_s = self._s.legacy_access_token_ttl_s if legacy_client else None
         key = lookup_key(username)
         async with self._tx() as repo:
-            await self._refuse_if_throttled(repo, key, client_address, now)
+            await self._throttle.refuse_if_throttled(repo, key, client_address, now)
             user = await repo.user_by_email_key(key)
 
         if len(password) > self._s.password_max_length * 4:
@@ -220,7 +200,7 @@ class AuthService:
             verification = await self._verify(user.password_hash if user else None, password)
             verified_ok, new_hash = verification.ok, verification.new_hash
         if not verified_ok or user is None:
-            await self._count_failure(key, client_address)
+            await self._throttle.count_failure(key, client_address)
             LOGINS.labels("failed").inc()
             raise InvalidCredentials(log_reason="unknown account" if user is None else "mismatch")
 
@@ -323,7 +303,7 @@ class AuthService:
             recent = user is not None and await repo.reset_requested_since(user.id, resend_after)
         send = user is not None and not recent
         if user is not None and send:
-            self._in_background(self._issue_reset(user.id, user.email, now), "reset-mail")
+            self._mail.in_background(self._issue_reset(user.id, user.email, now), "reset-mail")
         log.info("password reset requested", known=user is not None, mailed=send)
 
     async def _issue_reset(self, user_id: UUID, to: str, now: datetime) -> None:
@@ -348,7 +328,7 @@ class AuthService:
                     used_at=None,
                 )
             )
-        await self._deliver(self._reset_mail(to, token))
+        await self._mail.deliver(self._mail.reset(to, token))
 
     async def reset_password(self, token: str, new_password: str) -> None:
         """Spend the reset token, set the password, end every session."""
@@ -380,7 +360,7 @@ class AuthService:
         async with self._tx() as repo:
             return await repo.sweep(
                 self._clock(),
-                throttle_window=max(self._window, self._register_window),
+                throttle_window=max(self._throttle.window, self._throttle.register_window),
                 access_token_life=timedelta(
                     seconds=max(self._s.access_token_ttl_s, self._s.legacy_access_token_ttl_s)
                 ),
@@ -388,8 +368,7 @@ class AuthService:
 
     async def drain_mail(self) -> None:
         """Wait for mail (and reset tokens) still being sent (at shutdown)."""
-        if self._mail_tasks:
-            await asyncio.gather(*self._mail_tasks, return_exceptions=True)
+        await self._mail.drain()
 
     # --- helpers -----------------------------------------------------------------------------
     def _email(self, raw: str) -> EmailAddress:
@@ -412,80 +391,13 @@ class AuthService:
         async with self._tx() as repo:
             user = await repo.user_by_id(claims.user_id)
             if user is not None:
-                await self._refuse_if_throttled(repo, user.email_key, client_address, now)
+                await self._throttle.refuse_if_throttled(repo, user.email_key, client_address, now)
         if user is None:
             raise NotAuthenticated(log_reason="account no longer exists")
         if not (await self._verify(user.password_hash, password)).ok:
-            await self._count_failure(user.email_key, client_address)
+            await self._throttle.count_failure(user.email_key, client_address)
             raise InvalidCredentials("The password is incorrect.")
         return user
-
-    async def _refuse_if_throttled(
-        self, repo: Repository, email_key: str, client_address: str | None, now: datetime
-    ) -> None:
-        """:class:`TooManyAttempts` while this client must wait for this account
-        (or, having failed across many accounts, for any)."""
-        keys = [(ACCOUNT_ADDRESS, account_address_key(email_key, client_address))]
-        if client_address:
-            keys.append((ADDRESS, address_key(client_address)))
-        locked_until = await repo.locked_until(keys, now)
-        if locked_until is not None:
-            LOGINS.labels("throttled").inc()
-            THROTTLED.labels("login").inc()
-            raise TooManyAttempts(max(1, math.ceil((locked_until - now).total_seconds())))
-
-    async def _count_failure(self, email_key: str, client_address: str | None) -> None:
-        now = self._clock()
-        s = self._s
-        async with self._tx() as repo:
-            pair = account_address_key(email_key, client_address)
-            failures, _ = await repo.count(
-                ACCOUNT_ADDRESS, pair, now, window=self._window, sliding=True
-            )
-            if failures >= s.throttle_account_failures:
-                doublings = min(failures - s.throttle_account_failures, 32)
-                delay = min(s.throttle_delay_max_s, s.throttle_delay_base_s * 2**doublings)
-                await repo.lock(ACCOUNT_ADDRESS, pair, now + timedelta(seconds=delay))
-            if client_address:
-                client = address_key(client_address)
-                failures, started = await repo.count(
-                    ADDRESS, client, now, window=self._window, sliding=False
-                )
-                if failures >= s.throttle_address_failures:
-                    await repo.lock(ADDRESS, client, started + self._window)
-            failures, _ = await repo.count(
-                ACCOUNT, email_key, now, window=self._window, sliding=False
-            )
-        if failures == s.throttle_account_alert_failures:
-            ACCOUNTS_UNDER_ATTACK.inc()
-            log.warning(
-                "one account failing from many clients",
-                account=account_suffix(email_key),
-                failures=failures,
-            )
-
-    async def _count_registration(self, client_address: str | None) -> None:
-        """:class:`TooManyRegistrations` once the client, or its network, made
-        too many registrations in the window (every try counts)."""
-        if not client_address:
-            return
-        now = self._clock()
-        limits = (
-            (REGISTER_ADDRESS, address_key(client_address), self._s.register_address_limit),
-            (REGISTER_NETWORK, network_key(client_address), self._s.register_network_limit),
-        )
-        refused: list[tuple[str, datetime]] = []
-        async with self._tx() as repo:
-            for scope, key, limit in limits:
-                count, started = await repo.count(
-                    scope, key, now, window=self._register_window, sliding=False
-                )
-                if count > limit:
-                    refused.append((scope, started + self._register_window))
-        if refused:
-            scope, until = max(refused, key=lambda r: r[1])
-            THROTTLED.labels(scope).inc()
-            raise TooManyRegistrations(max(1, math.ceil((until - now).total_seconds())))
 
     async def _hash(self, password: str) -> str:
         try:
@@ -532,45 +444,3 @@ class AuthService:
     @staticmethod
     def _reset_usable(row: ResetToken, now: datetime) -> bool:
         return row.used_at is None and row.expires_at > now
-
-    def _reset_mail(self, to: str, token: str) -> EmailMessage:
-        link = f"{self._s.reset_url}?{urlencode({'token': token})}"
-        minutes = max(1, self._s.reset_token_ttl_s // 60)
-        body = (
-            "Someone (we hope you) asked to reset the password of your pind account.\n\n"
-            f"Open this link within {minutes} minutes to choose a new password:\n{link}\n\n"
-            f"Or enter this reset code: {token}\n\n"
-            "The link works once. If you did not ask for it, ignore this mail; "
-            "your password stays as it is.\n"
-        )
-        return self._mailer.compose(to=to, subject="Reset your pind password", body=body)
-
-    def _taken_address_mail(self, to: str) -> EmailMessage:
-        body = (
-            "Someone tried to create a pind account with this e-mail address, "
-            "which already has one.\n\nIf it was you, sign in, or reset your password "
-            "if you forgot it. If not, you can ignore this mail.\n"
-        )
-        return self._mailer.compose(to=to, subject="Your pind account", body=body)
-
-    def _send_later(self, message: EmailMessage) -> None:
-        self._in_background(self._deliver(message), "smtp-send")
-
-    def _in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.create_task(self._logged(work), name=name)
-        self._mail_tasks.add(task)
-        task.add_done_callback(self._mail_tasks.discard)
-
-    @staticmethod
-    async def _logged(work: Coroutine[Any, Any, None]) -> None:
-        try:
-            await work
-        except Exception:
-            log.exception("background work failed")
-
-    async def _deliver(self, message: EmailMessage) -> None:
-        try:
-            await self._mailer.send(message)
-            log.info("mail sent", subject=message["Subject"])
-        except MailDeliveryError as exc:
-            log.error("mail not sent", subject=message["Subject"], error=str(exc))

@@ -7,13 +7,10 @@ from email.message import EmailMessage
 import aiosmtplib
 import structlog
 
+from pind_auth.errors import MailDeliveryError
 from pind_auth.settings import AuthSettings
 
 log = structlog.get_logger(__name__)
-
-
-class MailDeliveryError(RuntimeError):
-    """The SMTP server could not be reached or refused the message."""
 
 
 class SmtpMailer:
