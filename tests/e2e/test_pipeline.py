@@ -134,3 +134,36 @@ async def test_a_worker_killed_mid_job_is_replaced_and_the_job_still_succeeds(
     assert job["state"] == "succeeded", f"{job}\n{stack.logs()}"
     assert job["stages"]["vision"]["state"] == "succeeded"
     assert any(p["name"] == "망원시장" for p in job["places"]), job["places"]
+
+
+async def test_a_food_vlog_places_its_restaurants_and_cafes(stack: Stack) -> None:
+    """The Busan food crawl through all six services with the default (offline)
+    geocoders: its restaurants and cafes placed within 100 m of the venue data's
+    point, a chain named without a branch and an ambiguous name not pinned."""
+    video_id = "pindBsnEat1"
+    async with httpx.AsyncClient(timeout=10) as client:
+        job = await submit_and_wait(client, stack, f"https://youtu.be/{video_id}")
+    assert job["state"] == "succeeded", f"{job}\n{stack.logs()}"
+    expected = gold(video_id)
+    places = job["places"]
+
+    def near(name: str, lat: float, lon: float) -> bool:
+        return any(
+            (p["name"] == name or name in p.get("aliases", []))
+            and distance_m(p["lat"], p["lon"], lat, lon) < 100
+            for p in places
+        )
+
+    venues = expected["venues"]
+    found = [v["name"] for v in venues if near(v["name"], v["lat"], v["lon"])]
+    assert len(found) >= 0.8 * len(venues), (
+        f"venues placed within 100 m: {found} of {[v['name'] for v in venues]}; "
+        f"got {[(p['name'], p.get('category')) for p in places]}"
+    )
+    named = {p["name"] for p in places}
+    for distractor in expected["not_visits"]:
+        assert distractor["text"] not in named, f"{distractor['text']} placed: {distractor['why']}"
+    for landmark in expected["places"]:
+        assert near(landmark["name"], landmark["lat"], landmark["lon"]) or any(
+            p["name"] == landmark["name"] for p in places
+        ), f"{landmark['name']} not found"
