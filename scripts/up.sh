@@ -42,7 +42,9 @@ info "migrations: uv run python -m pind_kit.migrate"
 "$PIND_ROOT/scripts/services.sh" start
 ok "pind is up: gateway http://127.0.0.1:${PIND_HTTP_PORTS[gateway]} (make status, make logs, make down)"
 if ((demo)); then
-  "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m pind_fakes.demo ||
+  # DEMO_VIDEO picks another sample (samples/vlogs); the default is a food vlog.
+  "$PIND_ROOT/scripts/with-env.sh" uv run --frozen --no-sync python -m pind_fakes.demo \
+    ${DEMO_VIDEO:+--video "$DEMO_VIDEO"} ||
     die "the demo failed (output above; service logs in $PIND_LOG_DIR)"
   info "the stack keeps running; 'make down' stops it"
 fi

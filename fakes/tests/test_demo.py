@@ -117,8 +117,8 @@ async def test_prints_progress_then_the_places_table(gateway_factory: Any) -> No
     url = gateway_factory(gateway)
     code, out, err = await asyncio.to_thread(_run, ["--gateway", url, "--poll", "0"])
     assert code == 0, err
-    assert gateway.submitted == [
-        {"url": "https://www.youtube.com/watch?v=pindSeoul01", "refresh": True}
+    assert gateway.submitted == [  # the default: a food vlog
+        {"url": "https://www.youtube.com/watch?v=pindBsnEat1", "refresh": True}
     ]
     progress = [line for line in out.splitlines() if line.startswith("[")]
     assert len(progress) == 3  # the repeated "running" snapshot prints once

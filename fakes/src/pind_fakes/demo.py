@@ -1,6 +1,6 @@
 """The `make demo` client: submit a sample vlog to the gateway, follow it, print the places.
 
-    python -m pind_fakes.demo [--video pindSeoul01] [--gateway http://127.0.0.1:8000]
+    python -m pind_fakes.demo [--video pindBsnEat1] [--gateway http://127.0.0.1:8000]
 
 Exit status: 0 succeeded (or partial, unless --strict), 1 failed, 2 timed out,
 3 the gateway could not be reached or refused the request.
@@ -203,7 +203,11 @@ def run(
     parser = argparse.ArgumentParser(
         prog="python -m pind_fakes.demo", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--video", default="pindSeoul01", help="a sample video id (samples/vlogs)")
+    parser.add_argument(
+        "--video",
+        default="pindBsnEat1",
+        help="a sample video id (samples/vlogs); the default is a food vlog (Busan, 남포동)",
+    )
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the job")
     parser.add_argument("--poll", type=float, default=1.0, help="seconds between polls")

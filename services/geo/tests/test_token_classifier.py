@@ -135,3 +135,22 @@ def test_labels_map_as_documented() -> None:
     assert [(c.text, c.script, c.world) for c in found] == [("Seoul Forest", "en", True)]
     assert found[0].category_hint == "park"
     assert {"LC", "OG"} <= set(DEFAULT_LABELS)
+
+
+async def test_the_engine_joins_the_extractors_when_a_model_is_configured(
+    model_dir: Path, tmp_path: Path
+) -> None:
+    """PIND_NER_MODEL wires the engine into geo's extractor: its candidates go
+    through the same fusion and geocoders ('광장시장' from the tiny model is
+    placed by the gazetteer, named 'ner' among the extractors)."""
+    from pind_geo.app import build_from_settings
+    from pind_geo.settings import ExtractionSettings
+
+    settings = ExtractionSettings(
+        ner_model=model_dir, world_min_population=None, geocoders="gazetteer"
+    )
+    extractor = build_from_settings(settings)
+    units = [TextUnit(source="ocr", text="광장시장", start_s=3.0)]
+    extraction = await extractor.extract(units)
+    assert "ner" in extraction.extractor
+    assert any(p.name == "광장시장" for p in extraction.places), extraction.places

@@ -29,12 +29,14 @@ from pind_geo.adapters.korean_tagger import korean_extractor, load_location_tagg
 from pind_geo.adapters.nominatim import NominatimGeocoder
 from pind_geo.adapters.offline_geocoder import GazetteerGeocoder
 from pind_geo.adapters.spacy_model import load_spacy, world_is_known
+from pind_geo.adapters.transformers_ner import load_recogniser
 from pind_geo.adapters.venue_geocoder import load_venue_geocoder
 from pind_geo.adapters.world_geocoder import WorldGeocoder
 from pind_geo.domain.extraction import CandidateExtractor, CombinedExtractor
 from pind_geo.domain.extraction.english import EnglishCandidateExtractor
 from pind_geo.domain.extraction.korean_tagger import SequenceTagger
 from pind_geo.domain.extraction.spacy_english import SpacyCandidateExtractor
+from pind_geo.domain.extraction.token_classifier import Recognise, TokenClassifierExtractor
 from pind_geo.domain.extraction.venues import (
     DishAwareExtractor,
     VenueNameExtractor,
@@ -66,6 +68,7 @@ def build_place_extractor(
     policy: FusionPolicy | None = None,
     language_model: LanguageModelNames | None = None,
     korean_tagger: SequenceTagger | None = None,
+    token_classifier: Recognise | None = None,
 ) -> PlaceExtractor:
     """Korean gazetteer + kiwi (and the shipped Korean location tagger, or
     ``korean_tagger``), the venue index (when ``order`` names it), GeoNames
@@ -93,6 +96,9 @@ def build_place_extractor(
     extractors.append(
         EnglishCandidateExtractor(known_names=english_names, locative_cues=world is None)
     )
+    if token_classifier is not None:
+        # Last: its spans join where the others found none, by the same fusion.
+        extractors.append(TokenClassifierExtractor(token_classifier))
     log.info("extractors ready", seconds=round(time.perf_counter() - started, 2))
     available: dict[str, Geocoder] = {"gazetteer": GazetteerGeocoder(index), **(online or {})}
     if venue_geocoder is not None:
@@ -190,6 +196,7 @@ def build_from_settings(
         online={name: CachedGeocoder(g, store, ttl=ttl) for name, g in online.items()},
         policy=policy,
         language_model=language_model,
+        token_classifier=load_recogniser(settings.ner_model) if settings.ner_model else None,
     )
 
 

