@@ -17,6 +17,9 @@ from pind_auth.settings import AuthSettings
 
 log = structlog.get_logger(__name__)
 
+AFTER_ANSWER_S = 0.05
+"""How long background mail work waits, so that the answer leaves first."""
+
 
 class Mailer(Protocol):
     """The port the mail adapter (:class:`pind_auth.adapters.smtp.SmtpMailer`) fills."""
@@ -58,9 +61,10 @@ class AccountMail:
         self.in_background(self.deliver(message), "smtp-send")
 
     def in_background(self, work: Coroutine[Any, Any, None], name: str) -> None:
-        """Run ``work`` (a delivery, or writing a token then mailing it) beside
-        the request; failures are logged."""
-        task = asyncio.create_task(_logged(work), name=name)
+        """Run ``work`` (a delivery, or writing a token then mailing it) once
+        the answer has left — started at once, it would slow the answer of a
+        known address and tell it apart by timing; failures are logged."""
+        task = asyncio.create_task(_logged(work, after_s=AFTER_ANSWER_S), name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -77,8 +81,9 @@ class AccountMail:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-async def _logged(work: Coroutine[Any, Any, None]) -> None:
+async def _logged(work: Coroutine[Any, Any, None], *, after_s: float = 0.0) -> None:
     try:
+        await asyncio.sleep(after_s)  # let the request's answer go out first
         await work
     except Exception:
         log.exception("background work failed")

@@ -56,6 +56,9 @@ log = structlog.get_logger(__name__)
 Clock = Callable[[], datetime]
 
 
+NOBODY = UUID(int=0)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -300,7 +303,10 @@ class AuthService:
         resend_after = now - timedelta(seconds=self._s.reset_resend_interval_s)
         async with self._tx() as repo:
             user = await repo.user_by_email_key(email.key)
-            recent = user is not None and await repo.reset_requested_since(user.id, resend_after)
+            # The same two reads for an unknown address (nobody has the nil id).
+            recent = await repo.reset_requested_since(
+                user.id if user is not None else NOBODY, resend_after
+            )
         send = user is not None and not recent
         if user is not None and send:
             self._mail.in_background(self._issue_reset(user.id, user.email, now), "reset-mail")
