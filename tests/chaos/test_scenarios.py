@@ -106,7 +106,11 @@ def assert_succeeded_without_duplicates(jobs: list[dict[str, Any]], stack: Stack
 
 
 def infra(script: str) -> None:
-    subprocess.run([str(REPO_ROOT / script)], check=True, cwd=REPO_ROOT, timeout=180)
+    """Stop or start Kafka or PostgreSQL. What is restarted is the same
+    infrastructure as before, not a leftover of this test run: the run's marker
+    stays out of its environment (scripts/test.sh stops what carries it)."""
+    env = {k: v for k, v in os.environ.items() if k != "PIND_TEST_RUN_ID"}
+    subprocess.run([str(REPO_ROOT / script)], check=True, cwd=REPO_ROOT, env=env, timeout=180)
 
 
 # -- fast: in `make test` -----------------------------------------------------------
