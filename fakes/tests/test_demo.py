@@ -54,9 +54,13 @@ def _job(
 class FakeGateway:
     """Answers POST /api/v1/videos, then the given job snapshots one poll at a time."""
 
-    def __init__(self, snapshots: list[dict[str, Any]], submit_status: int = 202) -> None:
+    def __init__(
+        self, snapshots: list[dict[str, Any]], submit_status: int = 202, busy_first: int = 0
+    ) -> None:
         self.snapshots = snapshots
         self.submit_status = submit_status
+        self.busy_first = busy_first
+        """How many submissions are answered 429 (Retry-After: 2) first."""
         self.submitted: list[Any] = []
         self.app = web.Application()
         self.app.router.add_post("/api/v1/videos", self.submit)
@@ -64,6 +68,12 @@ class FakeGateway:
 
     async def submit(self, request: web.Request) -> web.Response:
         self.submitted.append(await request.json())
+        if len(self.submitted) <= self.busy_first:
+            return web.json_response(
+                {"detail": "too many submissions", "code": "rate_limited"},
+                status=429,
+                headers={"Retry-After": "2"},
+            )
         if self.submit_status != 202:
             return web.json_response(
                 {"detail": "not a YouTube video link", "code": "invalid_url"},
@@ -168,3 +178,20 @@ def test_table_pads_wide_characters() -> None:
     lines = table.splitlines()
     category_columns = {demo.display_width(line[: line.index("market")]) for line in lines[2:]}
     assert len(category_columns) == 1
+
+
+async def test_a_short_rate_limit_is_waited_out(gateway_factory: Any) -> None:
+    """A benchmark or another client on this address used the guest budget:
+    the demo waits what Retry-After says, then submits again."""
+    done = dict.fromkeys(("ingest", "transcript", "vision", "geo"), "succeeded")
+    gateway = FakeGateway([_job("succeeded", done, [PLACE])], busy_first=2)
+    url = gateway_factory(gateway)
+    slept: list[float] = []
+    out, err = io.StringIO(), io.StringIO()
+    code = await asyncio.to_thread(
+        demo.run, ["--gateway", url, "--poll", "0"], out=out, err=err, sleep=slept.append
+    )
+    assert code == 0, err.getvalue()
+    assert len(gateway.submitted) == 3
+    assert slept[:2] == [2.0, 2.0]
+    assert "asks to wait 2 s" in err.getvalue()
