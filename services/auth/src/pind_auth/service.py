@@ -124,19 +124,20 @@ class AuthService:
         password_hash = await self._hash(password)  # before we know: same cost
         now = self._clock()
         user_id = uuid.uuid4()
-        owner: User | None = None
+        interval = timedelta(seconds=self._s.taken_address_mail_interval_s)
+        mail = False
+        # One transaction either way, the owner's mail claimed inside it: a taken
+        # address must not answer slower than a new one (enumeration by timing).
         async with self._tx() as repo:
             created = await repo.insert_user(user_id, email.address, email.key, password_hash, now)
+            owner = None if created else await repo.user_by_email_key(email.key)
             if created:
                 await repo.emit_user_changed(
                     UserChanged(kind="registered", user_id=user_id, at=now), self._s.service_name
                 )
-            else:
-                owner = await repo.user_by_email_key(email.key)
-        if owner is not None:
-            interval = timedelta(seconds=self._s.taken_address_mail_interval_s)
-            async with self._tx() as repo:
+            elif owner is not None:
                 mail = await repo.claim_once_per(TAKEN_MAIL, owner.email_key, now, interval)
+        if owner is not None:
             log.info("registration for a taken address", owner_notified=mail)
             if mail:
                 self._mail.send_later(self._mail.address_taken(owner.email))
