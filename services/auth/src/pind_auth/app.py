@@ -17,14 +17,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pind_auth import endpoints
 from pind_auth.adapters.smtp import SmtpMailer
-from pind_auth.errors import AuthError
-from pind_auth.middleware import BodySizeLimit
+from pind_auth.errors import AuthError, body_too_large
 from pind_auth.security.keys import KeyRing, load_key_ring
 from pind_auth.security.passwords import PasswordHashing
 from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
 from pind_kit.consume import Worker
+from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.service import kit_lifespan, ops_router
 
@@ -100,7 +100,7 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
     app.include_router(endpoints.keys)
     app.include_router(ops_router(worker.settings.service_name, worker.ready))
     _install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, answer=body_too_large)
     app.add_middleware(HttpMetricsMiddleware)
     return app
 

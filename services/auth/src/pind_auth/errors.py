@@ -6,7 +6,7 @@ the same, whatever went wrong.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class AuthError(Exception):
@@ -121,6 +121,12 @@ class BodyTooLarge(AuthError):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(f"The request body is larger than {max_bytes} bytes.")
+
+
+def body_too_large(max_bytes: int) -> tuple[int, dict[str, Any]]:
+    """The 413 of :class:`pind_kit.http_limits.BodySizeLimit`, in auth's shape."""
+    error = BodyTooLarge(max_bytes)
+    return error.status, {"detail": error.message, "code": error.error_code}
 
 
 class MailDeliveryError(RuntimeError):

@@ -20,8 +20,7 @@ from pind_gateway.auth.revocations import register_revocations
 from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.core.deps import GatewayContext
-from pind_gateway.core.errors import install_error_handlers
-from pind_gateway.core.middleware import BodySizeLimit
+from pind_gateway.core.errors import body_too_large, install_error_handlers
 from pind_gateway.history.endpoints import router as history_router
 from pind_gateway.jobs.endpoints import router as jobs_router
 from pind_gateway.legacy.endpoints import router as legacy_router
@@ -40,6 +39,7 @@ from pind_gateway.videos.endpoints import router as videos_router
 from pind_gateway.web.endpoints import mount_web
 from pind_kit.consume import Worker
 from pind_kit.db import make_sessionmaker
+from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.logging import configure_logging
 from pind_kit.service import kit_lifespan
@@ -168,7 +168,7 @@ def create_app(
     app.state.sweeper = sweeper
     install_error_handlers(app)
 
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, answer=body_too_large)
     app.add_middleware(HttpMetricsMiddleware)  # 413s counted too
     # Added last so it wraps everything, 413s included: browsers need the headers.
     app.add_middleware(

@@ -131,6 +131,12 @@ def error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"detail": message, "code": code, **extra}
 
 
+def body_too_large(max_bytes: int) -> tuple[int, dict[str, Any]]:
+    """The 413 of :class:`pind_kit.http_limits.BodySizeLimit`, in the gateway's shape."""
+    error = BodyTooLarge(max_bytes)
+    return error.status_code, error_body(error.code, error.message)
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():

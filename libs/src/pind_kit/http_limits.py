@@ -1,12 +1,17 @@
-"""A limit on request body size, enforced before the body is read."""
+"""A limit on request body size, enforced before the body is read: 413 at once
+when Content-Length says so, or as soon as a streamed body passes the limit.
+Each service says how its 413 reads (``answer``), in its own error shape."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pind_gateway.core.errors import BodyTooLarge, error_body
+Answer = Callable[[int], tuple[int, dict[str, Any]]]
+"""``max_bytes`` → the status and JSON body of the refusal."""
 
 
 class _Overflow(Exception):
@@ -14,12 +19,12 @@ class _Overflow(Exception):
 
 
 class BodySizeLimit:
-    """Answer 413 to a body over ``max_bytes``: at once when Content-Length
-    says so, or as soon as a streamed body passes the limit."""
+    """Pure ASGI middleware; ``app.add_middleware(BodySizeLimit, max_bytes=..., answer=...)``."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, answer: Answer) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.answer = answer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,7 +35,7 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    declared = 0
+                    declared = 0  # h11/httptools refuse it first; count what arrives
                 if declared > self.max_bytes:
                     await self._reject(send)
                     return
@@ -67,12 +72,12 @@ class BodySizeLimit:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        error = BodyTooLarge(self.max_bytes)
-        body = json.dumps(error_body(error.code, error.message)).encode()
+        status, content = self.answer(self.max_bytes)
+        body = json.dumps(content).encode()
         await send(
             {
                 "type": "http.response.start",
-                "status": error.status_code,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode()),
