@@ -16,6 +16,8 @@ import hashlib
 import ipaddress
 from collections.abc import Sequence
 
+from pind_kit.clients import client_key
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -57,14 +59,7 @@ def resolve_client(
 
 def address_key(address: str) -> str:
     """One client for throttling: an IPv4 address, or an IPv6 /64."""
-    parsed = _parse(address)
-    if parsed is None:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return str(parsed)
+    return client_key(address)
 
 
 def network_key(address: str) -> str:

@@ -5,7 +5,6 @@ keyed by its /64 (:func:`guest_network`)."""
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pind_gateway.core.errors import RateLimited
 from pind_gateway.domain.requester import Requester
 from pind_gateway.limits import repository as repo
+from pind_kit.clients import client_key
 
 log = structlog.get_logger(__name__)
 
@@ -54,21 +54,9 @@ class Submitter:
 
 
 def guest_network(address: str | None) -> str:
-    """What a guest's budget is counted by: an IPv4 address, or an IPv6
-    address's /64 — one subscriber's network, whose 2^64 addresses a guest
-    could otherwise rotate through freely (an IPv4 address mapped into IPv6
-    counts as the IPv4 address)."""
-    if not address:
-        return "unknown"
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return address
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
+    """What a guest's budget is counted by (:func:`pind_kit.clients.client_key`:
+    an IPv4 address, or an IPv6 address's /64)."""
+    return client_key(address) if address else "unknown"
 
 
 async def charge_submission(

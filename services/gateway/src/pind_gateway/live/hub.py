@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -32,6 +31,7 @@ from pind_gateway.core.views import JobView
 from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.domain.progress import FINAL_JOB_STATES
 from pind_gateway.jobs import service as jobs
+from pind_kit import clients
 
 log = structlog.get_logger(__name__)
 
@@ -206,15 +206,7 @@ def client_key(address: str | None, user_id: uuid.UUID | None = None) -> str:
     IPv6 address by its /64, which one subscriber gets whole)."""
     if user_id is not None:
         return f"user:{user_id}"
-    if address is None:
-        return "address:unknown"
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return f"address:{address}"
-    if ip.version == 6:
-        return f"address:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"address:{ip}"
+    return f"address:{clients.client_key(address) if address is not None else 'unknown'}"
 
 
 class Slot:
