@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
@@ -18,26 +18,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope, new_event_id
 from pind_kit.consume import Batch, Worker, kafka_group_id
-from pind_kit.db import service_metadata
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, physical_topic, running, stand_in_topic
 
 SCHEMA = "kit_batch_test"
 Message = tuple[bytes | None, list[tuple[str, bytes]]]
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-        await conn.execute(text(f"CREATE TABLE {SCHEMA}.effects (event_id uuid, note text)"))
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -4,34 +4,15 @@ handled again by the consumer that gave up — and only by it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
-
-import pytest
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage
 from pind_contracts.envelope import Envelope
 from pind_kit import dlt
 from pind_kit.consume import Incoming, UnitOfWork, Worker
-from pind_kit.db import service_metadata
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, publish_raw, running, stand_in_topic, topic_prefix
 
 SCHEMA = "kit_dlt_test"
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 async def test_a_dead_letter_is_listed_and_its_replay_reaches_only_the_consumer_that_failed(

@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.consume import Batch, Incoming, TransientError, UnitOfWork, Worker
-from pind_kit.db import service_metadata
 from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, publish_raw, running, stand_in_topic
@@ -134,20 +133,6 @@ async def proxy(admin_database_url: str) -> AsyncIterator[TcpProxy]:
     yield proxy
     with contextlib.suppress(Exception):
         await proxy.cut()
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-        await conn.execute(text(f"CREATE TABLE {SCHEMA}.effects (event_id uuid, note text)"))
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 def _worker(admin_database_url: str, kafka_bootstrap: str, proxy: TcpProxy) -> Worker:

@@ -8,20 +8,15 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage
 from pind_contracts.envelope import Envelope
 from pind_kit.consume import Incoming, UnitOfWork, Worker
-from pind_kit.db import service_metadata
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import publish_raw, running, stand_in_topic
@@ -81,19 +76,6 @@ def test_one_metrics_page_adds_up_every_process_of_a_service(tmp_path: Path) -> 
     ).stdout
     line = next(ln for ln in page.splitlines() if ln.startswith("pind_http_request_seconds_count{"))
     assert line.endswith(" 2.0"), line
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 async def _until_lag(topic: str, group: str, predicate: object, within_s: float = 30) -> float:

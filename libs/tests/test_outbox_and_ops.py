@@ -3,36 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.consume import Worker
-from pind_kit.db import service_metadata
 from pind_kit.ops import OpsServer
 from pind_kit.outbox import OutboxEvent, enqueue, enqueue_many
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, create_topics, physical_topic, running, unique_topic
 
 SCHEMA = "kit_outbox_test"
-
-
-@pytest.fixture(scope="module")
-async def schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 def _worker(
@@ -52,7 +35,7 @@ def _worker(
 
 
 async def test_relay_publishes_every_row_in_order_to_the_namespaced_topic(
-    schema: str, admin_database_url: str, kafka_bootstrap: str
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
 ) -> None:
     topic = Topic(unique_topic("outbox"), JobStage, 1, "video id", "outbox test")
     await create_topics(kafka_bootstrap, [topic.name])
@@ -87,7 +70,7 @@ async def test_relay_publishes_every_row_in_order_to_the_namespaced_topic(
 
 
 async def test_many_events_of_one_transaction_leave_in_full_batches_back_to_back(
-    schema: str, admin_database_url: str, kafka_bootstrap: str
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
 ) -> None:
     topic = Topic(unique_topic("outbox-many"), JobStage, 1, "video id", "outbox test")
     await create_topics(kafka_bootstrap, [topic.name])
@@ -120,7 +103,7 @@ async def test_many_events_of_one_transaction_leave_in_full_batches_back_to_back
 
 
 async def test_ops_endpoints_report_health_readiness_and_metrics(
-    schema: str, admin_database_url: str, kafka_bootstrap: str
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
 ) -> None:
     import socket
 

@@ -4,7 +4,6 @@ and what it emits is a child of its span (recorded by an in-memory exporter)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,10 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage
 from pind_contracts.envelope import Envelope
 from pind_kit.consume import Incoming, UnitOfWork, Worker
-from pind_kit.db import service_metadata
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import TopicReader, publish_raw, running, stand_in_topic
 from pind_kit.tracing import (
@@ -41,19 +37,6 @@ def provider() -> None:
         current = trace.get_tracer_provider()
     assert isinstance(current, TracerProvider)
     current.add_span_processor(SimpleSpanProcessor(EXPORTER))
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(service_metadata(SCHEMA).create_all)
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 async def test_a_consumer_continues_the_trace_and_its_events_are_children_of_its_span(
@@ -92,7 +75,7 @@ async def test_a_consumer_continues_the_trace_and_its_events_are_children_of_its
         emitted = await out.until(lambda seen: len(seen) >= 1)
 
     spans = [
-        s for s in EXPORTER.get_finished_spans() if s.attributes.get("pind.job_id") == str(job)
+        s for s in EXPORTER.get_finished_spans() if (s.attributes or {}).get("pind.job_id") == str(job)
     ]
     assert len(spans) == 1, spans
     span = spans[0]

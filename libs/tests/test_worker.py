@@ -5,7 +5,6 @@ transient failures are retried, undecodable messages go to the DLT."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
 from pind_kit.consume import Incoming, TransientError, UnitOfWork, Worker
-from pind_kit.db import add_kit_tables, service_metadata
+from pind_kit.db import add_kit_tables
 from pind_kit.settings import ServiceSettings
 from pind_kit.testing import (
     TopicReader,
@@ -27,21 +26,6 @@ from pind_kit.testing import (
 )
 
 SCHEMA = "kit_test"
-
-
-@pytest.fixture(scope="module")
-async def kit_schema(admin_database_url: str) -> AsyncIterator[str]:
-    engine = create_async_engine(admin_database_url)
-    metadata = service_metadata(SCHEMA)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-        await conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        await conn.run_sync(metadata.create_all)
-        await conn.execute(text(f"CREATE TABLE {SCHEMA}.effects (event_id uuid, note text)"))
-    yield SCHEMA
-    async with engine.begin() as conn:
-        await conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-    await engine.dispose()
 
 
 def _settings(admin_database_url: str, kafka_bootstrap: str) -> ServiceSettings:
