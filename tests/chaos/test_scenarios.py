@@ -18,10 +18,11 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
 from pind_contracts import Envelope
 from pind_contracts.topics import ALL_TOPICS
+from pind_kit.dlt import read_dead_letters
 from pind_kit.testing import REPO_ROOT, run_env
 from tests.e2e.stack import Stack, restart, stop, wait_ready
 from tests.e2e.test_pipeline import FINAL, job_when
@@ -35,29 +36,11 @@ def _bootstrap() -> str:
 
 
 async def dead_letters(prefix: str) -> dict[str, list[bytes]]:
-    """Every record in the namespace's dead-letter topics, by topic."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=_bootstrap(), enable_auto_commit=False)
-    await consumer.start()
-    try:
-        found: dict[str, list[bytes]] = {}
-        cluster = await consumer._client.fetch_all_metadata()
-        for topic in sorted(t for t in cluster.topics() if t.startswith(prefix)):
-            if not topic.endswith(".dlt"):
-                continue
-            tps = [TopicPartition(topic, p) for p in cluster.partitions_for_topic(topic) or ()]
-            if not tps:
-                continue
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            values: list[bytes] = []
-            while [tp for tp, end in ends.items() if await consumer.position(tp) < end]:
-                batch = await consumer.getmany(*tps, timeout_ms=1000)
-                values += [r.value or b"" for records in batch.values() for r in records]
-            found[topic.removeprefix(prefix)] = values
-        return found
-    finally:
-        await consumer.stop()
+    """Every record in the namespace's dead-letter topics, by topic (without the prefix)."""
+    found: dict[str, list[bytes]] = {}
+    for letter in await read_dead_letters(_bootstrap(), prefix):
+        found.setdefault(letter.dlt.removeprefix(prefix), []).append(letter.value or b"")
+    return found
 
 
 def gained(before: dict[str, list[bytes]], after: dict[str, list[bytes]]) -> dict[str, list[bytes]]:

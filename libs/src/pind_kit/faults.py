@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import structlog
 from aiokafka import errors as kafka_errors
 from sqlalchemy import exc as sa_exc
@@ -56,10 +57,6 @@ def _retryable_sqlstate(exc: BaseException) -> bool:
 
 
 def _asyncpg_connection_error(exc: BaseException) -> bool:
-    try:
-        import asyncpg
-    except ImportError:  # pragma: no cover - asyncpg is a kit dependency
-        return False
     return isinstance(
         exc,
         asyncpg.exceptions.PostgresConnectionError
