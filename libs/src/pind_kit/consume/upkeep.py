@@ -4,19 +4,17 @@ marks older than the topics' retention, and reading its consumer groups' lag."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_kit.consume.processed import prune_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.faults import Outage, describe, is_infrastructure_error
 from pind_kit.metrics import CONSUMER_LAG, PROCESSED_PRUNED
+from pind_kit.offsets import BrokerOffsets
 from pind_kit.settings import ServiceSettings
 
 log = structlog.get_logger(__name__)
@@ -63,25 +61,16 @@ async def observe_lag_forever(worker: WorkerState) -> None:
     the group's committed offset, summed over partitions) as a gauge, read
     the way a lag exporter does, from the broker's own records."""
     outage = Outage("consumer-lag")
-    consumer: AIOKafkaConsumer | None = None
-    admin: AIOKafkaAdminClient | None = None
+    offsets = BrokerOffsets(worker.settings.kafka_bootstrap)
     try:
         while True:
             await asyncio.sleep(worker.settings.lag_interval_s)
             if not worker.kafka_started or not worker.subscriptions:
                 continue
             try:
-                if consumer is None or admin is None:
-                    consumer = AIOKafkaConsumer(bootstrap_servers=worker.settings.kafka_bootstrap)
-                    admin = AIOKafkaAdminClient(bootstrap_servers=worker.settings.kafka_bootstrap)
-                    await consumer.start()
-                    await admin.start()
                 for subscription in worker.subscriptions:
-                    lag = await _group_lag(
-                        consumer,
-                        admin,
-                        subscription.kafka_group,
-                        worker.topic_name(subscription.topic.name),
+                    lag = await offsets.lag(
+                        subscription.kafka_group, worker.topic_name(subscription.topic.name)
                     )
                     CONSUMER_LAG.labels(subscription.topic.name, subscription.group).set(lag)
             except Exception as exc:
@@ -92,29 +81,4 @@ async def observe_lag_forever(worker: WorkerState) -> None:
             else:
                 outage.recovered()
     finally:
-        with contextlib.suppress(Exception):
-            if consumer is not None:
-                await consumer.stop()
-            if admin is not None:
-                await admin.close()
-
-
-async def _group_lag(
-    consumer: AIOKafkaConsumer, admin: AIOKafkaAdminClient, group: str, topic: str
-) -> int:
-    described = await admin.describe_topics([topic])
-    tps = [
-        TopicPartition(topic, p["partition"])
-        for t in described
-        if t.get("topic") == topic and t.get("error_code") == 0
-        for p in t.get("partitions", ())
-    ]
-    if not tps:
-        return 0
-    ends = await consumer.end_offsets(tps)
-    committed = await admin.list_consumer_group_offsets(group, partitions=tps)
-    lag = 0
-    for tp, end in ends.items():
-        done = committed.get(tp)
-        lag += end - (done.offset if done is not None and done.offset >= 0 else 0)
-    return lag
+        await offsets.close()

@@ -23,20 +23,19 @@ Outages (Kafka or the database unreachable at a look) are the sweeper's
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pind_contracts import JOB_STAGE, PLACES_EXTRACTED, VIDEO_INGESTED, Topic
 from pind_kit.consume import kafka_group_id
 from pind_kit.db import OUTBOX
+from pind_kit.offsets import BrokerOffsets
 
 REPORTS: tuple[Topic, ...] = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED)
 """The topics whose events change an analysis' status."""
@@ -69,23 +68,22 @@ class ProjectionHorizon:
         self._groups = {physical(topic.name): kafka_group_id(group, topic) for topic in topics}
         self._timeout_s = timeout_s
         self._looks: deque[_Look] = deque(maxlen=KEPT_LOOKS)
-        self._consumer: AIOKafkaConsumer | None = None
-        self._admin: AIOKafkaAdminClient | None = None
+        self._offsets = BrokerOffsets(bootstrap)
 
     async def heard_up_to(self, now: datetime) -> datetime | None:
         """Note the topics' end offsets as of ``now``; the latest noted time
         up to which everything published has been projected (None: not even
         the oldest look remembered). Raises the broker's errors (an outage)."""
-        try:
-            async with asyncio.timeout(self._timeout_s):
-                consumer, admin = await self._clients()
-                partitions = await self._partitions(admin)
-                ends = await consumer.end_offsets(partitions)
-                self._looks.append(_Look(now, dict(ends)))
-                done = await self._committed(consumer, admin, partitions)
-        except BaseException:
-            await self.close()  # connect afresh next time
-            raise
+        # A failure (or the timeout) drops the broker clients: the next look
+        # connects afresh.
+        async with asyncio.timeout(self._timeout_s):
+            partitions = await self._offsets.partitions(self._groups)
+            self._looks.append(_Look(now, await self._offsets.ends(partitions)))
+            done: dict[TopicPartition, int] = {}
+            for topic, group in self._groups.items():
+                mine = [tp for tp in partitions if tp.topic == topic]
+                if mine:
+                    done.update(await self._offsets.committed(group, mine))
         reached: _Look | None = None
         while self._looks and all(
             done.get(tp, 0) >= end for tp, end in self._looks[0].ends.items()
@@ -97,60 +95,7 @@ class ProjectionHorizon:
         return reached.at
 
     async def close(self) -> None:
-        with contextlib.suppress(Exception):
-            if self._consumer is not None:
-                await self._consumer.stop()
-        with contextlib.suppress(Exception):
-            if self._admin is not None:
-                await self._admin.close()
-        self._consumer = self._admin = None
-
-    async def _clients(self) -> tuple[AIOKafkaConsumer, AIOKafkaAdminClient]:
-        if self._consumer is None or self._admin is None:
-            await self.close()
-            consumer = AIOKafkaConsumer(bootstrap_servers=self._bootstrap)
-            admin = AIOKafkaAdminClient(bootstrap_servers=self._bootstrap)
-            try:
-                await consumer.start()
-                await admin.start()
-            except BaseException:
-                self._consumer, self._admin = consumer, admin
-                await self.close()
-                raise
-            self._consumer, self._admin = consumer, admin
-        return self._consumer, self._admin
-
-    async def _partitions(self, admin: AIOKafkaAdminClient) -> list[TopicPartition]:
-        described = await admin.describe_topics(list(self._groups))
-        return [
-            TopicPartition(t["topic"], p["partition"])
-            for t in described
-            if t.get("topic") in self._groups and t.get("error_code") == 0
-            for p in t.get("partitions", ())
-        ]
-
-    async def _committed(
-        self,
-        consumer: AIOKafkaConsumer,
-        admin: AIOKafkaAdminClient,
-        partitions: list[TopicPartition],
-    ) -> dict[TopicPartition, int]:
-        """Each partition's committed offset; where the group committed none
-        yet, the partition's first offset (where it will start reading)."""
-        done: dict[TopicPartition, int] = {}
-        for topic, group in self._groups.items():
-            mine = [tp for tp in partitions if tp.topic == topic]
-            if not mine:
-                continue
-            committed = await admin.list_consumer_group_offsets(group, partitions=mine)
-            for tp in mine:
-                offset = committed.get(tp)
-                if offset is not None and offset.offset >= 0:
-                    done[tp] = offset.offset
-        missing = [tp for tp in partitions if tp not in done]
-        if missing:
-            done.update(await consumer.beginning_offsets(missing))
-        return done
+        await self._offsets.close()
 
 
 _OUTBOX_AGE = select(func.extract("epoch", func.now() - func.min(OUTBOX.c.created_at)))
