@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 
 from pind_auth.__main__ import MIGRATIONS_DIR as AUTH_MIGRATIONS_DIR
@@ -48,9 +48,8 @@ from pind_contracts import (
 from pind_gateway.__main__ import MIGRATIONS_DIR
 from pind_gateway.app import create_app
 from pind_gateway.settings import GatewaySettings
-from pind_kit.consume import kafka_group_id
 from pind_kit.migrations import upgrade
-from pind_kit.testing import TopicReader, database_url, physical_topic
+from pind_kit.testing import TopicReader, commit_group_at_end, database_url, physical_topic
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
 PASSWORD = "correct horse battery 9"
@@ -59,25 +58,6 @@ STREAM_MAX_S = 3.0
 
 def new_video_id() -> str:
     return secrets.token_urlsafe(8)[:11]
-
-
-async def _start_group_at_end(bootstrap: str, group: str) -> None:
-    """The projection reads only what these tests publish, not older runs' events."""
-    for topic in PROJECTED:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=kafka_group_id(group, topic),
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            partitions = [
-                TopicPartition(physical_topic(topic.name), p) for p in range(topic.partitions)
-            ]
-            consumer.assign(partitions)
-            await consumer.commit(dict(await consumer.end_offsets(partitions)))
-        finally:
-            await consumer.stop()
 
 
 async def serve(app: FastAPI) -> tuple[str, uvicorn.Server, asyncio.Task[None]]:
@@ -146,7 +126,9 @@ async def gateway_url(
     gateway_settings: GatewaySettings, gateway_migrated: None, auth_app: FastAPI
 ) -> AsyncIterator[str]:
     """The gateway, served over real HTTP on a free port (never 8000)."""
-    await _start_group_at_end(gateway_settings.kafka_bootstrap, gateway_settings.consumer_group)
+    await commit_group_at_end(
+        gateway_settings.kafka_bootstrap, gateway_settings.consumer_group, PROJECTED
+    )
     app = create_app(gateway_settings, auth_transport=httpx.ASGITransport(app=auth_app))
     async with app.router.lifespan_context(app):
         url, server, task = await serve(app)

@@ -31,6 +31,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 
 from pind_contracts import Contract, Envelope, Topic
+from pind_kit.consume.subscription import kafka_group_id
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -198,6 +199,29 @@ def physical_topic(name: str) -> str:
     """``name`` in this run's topic namespace (idempotent)."""
     prefix = topic_prefix()
     return name if name.startswith(prefix) else prefix + name
+
+
+async def commit_group_at_end(
+    bootstrap: str, group: str, topics: Iterable[Topic], *, prefix: str | None = None
+) -> None:
+    """Commit the topics' end offsets for ``group``'s Kafka groups (one per
+    topic), as a consumer that caught up would: one started with the group
+    then reads only what comes next, not the history other runs left.
+    ``prefix`` names another namespace than this run's."""
+    for topic in topics:
+        name = prefix + topic.name if prefix is not None else physical_topic(topic.name)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap,
+            group_id=kafka_group_id(group, topic),
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            partitions = [TopicPartition(name, p) for p in range(topic.partitions)]
+            consumer.assign(partitions)
+            await consumer.commit(dict(await consumer.end_offsets(partitions)))
+        finally:
+            await consumer.stop()
 
 
 def database_url(service: str) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from fastapi import FastAPI
 from sqlalchemy import select
 
@@ -46,10 +46,9 @@ from pind_gateway.app import create_app
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.domain.video_url import canonical_url
 from pind_gateway.settings import GatewaySettings
-from pind_kit.consume import kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade
-from pind_kit.testing import database_url, physical_topic, topic_prefix
+from pind_kit.testing import commit_group_at_end, database_url, physical_topic, topic_prefix
 from pind_kit.topics import ensure_topics
 
 PROJECTED = (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER)
@@ -82,27 +81,6 @@ def settings(kafka_bootstrap: str) -> GatewaySettings:
 @pytest.fixture(scope="session")
 def migrated(settings: GatewaySettings) -> None:
     upgrade(settings, MIGRATIONS_DIR)
-
-
-async def _start_group_at_end(bootstrap: str, group: str, topics: tuple[Topic, ...]) -> None:
-    """Commit the topics' end offsets for ``group``'s Kafka groups so the
-    projection reads only what the tests publish, not the history other runs left."""
-    for topic in topics:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=kafka_group_id(group, topic),
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            partitions = [
-                TopicPartition(physical_topic(topic.name), p) for p in range(topic.partitions)
-            ]
-            consumer.assign(partitions)
-            ends = await consumer.end_offsets(partitions)
-            await consumer.commit(dict(ends))
-        finally:
-            await consumer.stop()
 
 
 @pytest.fixture(scope="session")
@@ -147,7 +125,7 @@ def gateway_app(settings: GatewaySettings, auth_app: FastAPI) -> FastAPI:
 async def app(
     settings: GatewaySettings, migrated: None, topics: None, auth_app: FastAPI
 ) -> AsyncIterator[FastAPI]:
-    await _start_group_at_end(settings.kafka_bootstrap, settings.consumer_group, PROJECTED)
+    await commit_group_at_end(settings.kafka_bootstrap, settings.consumer_group, PROJECTED)
     application = gateway_app(settings, auth_app)
     async with application.router.lifespan_context(application):
         yield application
@@ -389,7 +367,7 @@ def start_group_at_end(settings: GatewaySettings) -> Callable[[str], Any]:
     """Make a (new) projection group start at the topics' current ends."""
 
     async def start(group: str) -> None:
-        await _start_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
+        await commit_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
 
     return start
 
@@ -496,7 +474,7 @@ async def instances(
     """Two gateway processes sharing the database: ``a`` projects (its own
     consumer group, starting at the topics' ends), ``b`` only serves."""
     group = f"pind-gateway-live-{uuid.uuid4().hex[:8]}"
-    await _start_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
+    await commit_group_at_end(settings.kafka_bootstrap, group, PROJECTED)
     common = {
         "PIND_CONSUMER_GROUP": group,
         "PIND_STREAM_HEARTBEAT_S": "1",

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from fastapi import FastAPI
 from sqlalchemy import make_url, update
@@ -30,9 +30,9 @@ from pind_gateway.limits.service import window_of
 from pind_gateway.projection.horizon import REPORTS, ProjectionHorizon
 from pind_gateway.projection.sweeper import Sweeper
 from pind_gateway.settings import GatewaySettings
-from pind_kit.consume import kafka_group_id
 from pind_kit.db import make_sessionmaker
 from pind_kit.faults import is_infrastructure_error
+from pind_kit.testing import commit_group_at_end
 
 
 @asynccontextmanager
@@ -185,28 +185,11 @@ async def own_topics(settings: GatewaySettings) -> AsyncIterator[tuple[str, str]
             [NewTopic(prefix + t.name, t.partitions, replication_factor=1) for t in REPORTS]
         )
         group = f"pind-gateway-sweep-{uuid.uuid4().hex[:8]}"
-        await commit_ends(settings.kafka_bootstrap, group, prefix)
+        await commit_group_at_end(settings.kafka_bootstrap, group, REPORTS, prefix=prefix)
         yield prefix, group
         await admin.delete_topics([prefix + t.name for t in REPORTS])
     finally:
         await admin.close()
-
-
-async def commit_ends(bootstrap: str, group: str, prefix: str) -> None:
-    """What a projection that caught up would have committed: the topics' ends."""
-    for topic in REPORTS:
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
-            group_id=kafka_group_id(group, topic),
-            enable_auto_commit=False,
-        )
-        await consumer.start()
-        try:
-            partitions = [TopicPartition(prefix + topic.name, p) for p in range(topic.partitions)]
-            consumer.assign(partitions)
-            await consumer.commit(dict(await consumer.end_offsets(partitions)))
-        finally:
-            await consumer.stop()
 
 
 async def silent_job(client: httpx.AsyncClient, context: GatewayContext, events: Any) -> uuid.UUID:
@@ -263,7 +246,7 @@ async def test_a_lagging_projection_holds_timeouts_back(
         assert await sweeper.horizon.heard_up_to(later) == now
 
         # The projection catches up: now the silence is known, and the job ends.
-        await commit_ends(settings.kafka_bootstrap, group, prefix)
+        await commit_group_at_end(settings.kafka_bootstrap, group, REPORTS, prefix=prefix)
         await sweeper.look(later)
         assert await state_of(context, job_id) == "failed"
     finally:
