@@ -75,7 +75,9 @@ async def test_a_consumer_continues_the_trace_and_its_events_are_children_of_its
         emitted = await out.until(lambda seen: len(seen) >= 1)
 
     spans = [
-        s for s in EXPORTER.get_finished_spans() if (s.attributes or {}).get("pind.job_id") == str(job)
+        s
+        for s in EXPORTER.get_finished_spans()
+        if (s.attributes or {}).get("pind.job_id") == str(job)
     ]
     assert len(spans) == 1, spans
     span = spans[0]
