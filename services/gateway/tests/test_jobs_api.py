@@ -155,6 +155,7 @@ async def test_places_despite_a_failed_stage_are_partial(
                 JOB_STAGE,
                 events.stage(job_id, video_id, "vision", "failed", reason="video too large"),
             ),
+            (VIDEO_INGESTED, events.ingested(job_id, video_id)),
             (PLACES_EXTRACTED, events.places(job_id, video_id)),
         ],
     )
@@ -177,12 +178,36 @@ async def test_no_places_and_a_failed_stage_is_failed(
                 JOB_STAGE,
                 events.stage(job_id, video_id, "transcript", "failed", reason="no captions"),
             ),
+            (VIDEO_INGESTED, events.ingested(job_id, video_id)),
             (PLACES_EXTRACTED, events.places(job_id, video_id, found=False)),
         ],
     )
     job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
     assert job["state"] == "failed"
     assert "no captions" in job["error"]
+
+
+async def test_places_before_the_videos_description_end_the_job_only_with_it(
+    events: Any, client: httpx.AsyncClient, play: Callable[..., Any]
+) -> None:
+    # Each topic is projected by its own consumer, so geo's result can be
+    # folded before ingest's report: the job must not end without its title.
+    video_id = events.video_id()
+    job_id = await submit(client, video_id)
+    done = [
+        (JOB_STAGE, events.stage(job_id, video_id, stage, "succeeded", progress=1.0))
+        for stage in ("ingest", "transcript", "vision", "geo")
+    ]
+    await play(job_id, video_id, [*done, (PLACES_EXTRACTED, events.places(job_id, video_id))])
+    waiting = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert (waiting["state"], waiting["progress"]) == ("running", 99)
+    assert waiting["current_step"] == "saving the video's details"
+    assert waiting["video"] is None  # not described yet
+
+    await play(job_id, video_id, [(VIDEO_INGESTED, events.ingested(job_id, video_id))])
+    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert_succeeded_with_places(job, video_id)
+    assert job["video"]["title"] == "광장시장 먹방 브이로그"
 
 
 async def test_a_joined_job_follows_the_analysis(

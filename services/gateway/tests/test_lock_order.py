@@ -72,9 +72,7 @@ async def test_submissions_and_projection_batches_never_deadlock(
             places = [(events.places(job_id, video_id), envelope(job_id, video_id, PLACES))]
             await transaction(lambda s, r=reports: projection.project_stages(s, r))
             await transaction(
-                lambda s, p=places: projection.project_batch(
-                    s, p, projection.project_places, lock_analyses=True
-                )
+                lambda s, p=places: projection.project_batch(s, p, projection.project_places)
             )
 
         everyone = {**flying, **finished}
@@ -95,14 +93,10 @@ async def test_submissions_and_projection_batches_never_deadlock(
             transaction(lambda s, r=reports: projection.project_stages(s, r)),
             # Geo's and ingest's batches, their events in an order of their own.
             transaction(
-                lambda s, p=places: projection.project_batch(
-                    s, p, projection.project_places, lock_analyses=True
-                )
+                lambda s, p=places: projection.project_batch(s, p, projection.project_places)
             ),
             transaction(
-                lambda s, i=ingested: projection.project_batch(
-                    s, i, projection.project_ingested, lock_analyses=False
-                )
+                lambda s, i=ingested: projection.project_batch(s, i, projection.project_ingested)
             ),
         ]
         results = await asyncio.gather(*races, return_exceptions=True)

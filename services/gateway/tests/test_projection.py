@@ -33,8 +33,7 @@ from pind_contracts import (
     Topic,
 )
 from pind_gateway.app import create_app
-from pind_gateway.domain.progress import StageReport, StageSnapshot, fold_stage
-from pind_gateway.projection.service import condense
+from pind_gateway.domain.progress import StageReport, StageSnapshot, condense, fold_stage
 from pind_gateway.settings import GatewaySettings
 from pind_kit.consume import Worker, kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS

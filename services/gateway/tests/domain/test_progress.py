@@ -110,53 +110,64 @@ def stages(**states: str) -> dict[StageName, StageSnapshot]:
 
 
 def test_nothing_reported_is_queued() -> None:
-    status = derive_job_status(stages(), None)
+    status = derive_job_status(stages(), None, described=False)
     assert (status.state, status.progress, status.final) == ("queued", 0, False)
 
 
 def test_running_progress_is_weighted_and_below_100() -> None:
-    status = derive_job_status(stages(ingest="succeeded", transcript="running"), None)
+    status = derive_job_status(
+        stages(ingest="succeeded", transcript="running"), None, described=True
+    )
     assert status.state == "running"
     assert status.progress == 15
     assert status.current_step == "reading the transcript"
     everything = derive_job_status(
         stages(ingest="succeeded", transcript="succeeded", vision="succeeded", geo="succeeded"),
         None,
+        described=True,
     )
     assert everything.state == "running"  # no places yet: geo's result is what ends it
     assert everything.progress == 99
 
 
 def test_places_end_the_job_even_before_any_stage_event() -> None:
-    status = derive_job_status(stages(), 3)
+    status = derive_job_status(stages(), 3, described=True)
     assert (status.state, status.progress, status.error) == ("succeeded", 100, None)
 
 
+def test_places_before_the_video_is_described_wait_for_its_description() -> None:
+    done = stages(ingest="succeeded", transcript="succeeded", vision="succeeded", geo="succeeded")
+    waiting = derive_job_status(done, 3, described=False)
+    assert (waiting.state, waiting.progress, waiting.final) == ("running", 99, False)
+    assert waiting.current_step == "saving the video's details"
+    assert derive_job_status(done, 3, described=True).state == "succeeded"
+
+
 def test_places_with_a_failed_stage_are_partial_with_the_reason() -> None:
-    status = derive_job_status(stages(ingest="succeeded", vision="failed"), 2)
+    status = derive_job_status(stages(ingest="succeeded", vision="failed"), 2, described=True)
     assert status.state == "partial"
     assert status.error == "reading on-screen text failed: vision broke"
 
 
 def test_no_places_and_a_failed_stage_is_failed() -> None:
-    status = derive_job_status(stages(transcript="failed", vision="failed"), 0)
+    status = derive_job_status(stages(transcript="failed", vision="failed"), 0, described=True)
     assert status.state == "failed"
     assert "reading the transcript failed: transcript broke" in (status.error or "")
 
 
 def test_no_places_and_no_failure_is_a_success_with_nothing_found() -> None:
-    assert derive_job_status(stages(ingest="succeeded"), 0).state == "succeeded"
+    assert derive_job_status(stages(ingest="succeeded"), 0, described=True).state == "succeeded"
 
 
 @pytest.mark.parametrize("stage", ["ingest", "geo"])
 def test_ingest_or_geo_failing_ends_the_job_without_places(stage: str) -> None:
-    status = derive_job_status(stages(**{stage: "failed"}), None)
+    status = derive_job_status(stages(**{stage: "failed"}), None, described=False)
     assert status.state == "failed"
     assert status.final
     assert f"{stage} broke" in (status.error or "")
 
 
 def test_transcript_failing_alone_waits_for_geo() -> None:
-    assert derive_job_status(stages(ingest="succeeded", transcript="failed"), None).state == (
-        "running"
-    )
+    assert derive_job_status(
+        stages(ingest="succeeded", transcript="failed"), None, described=True
+    ).state == ("running")

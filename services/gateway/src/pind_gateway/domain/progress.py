@@ -8,10 +8,10 @@ folded state and recomputes the job from it after every event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
 
 StageName = Literal["ingest", "transcript", "vision", "geo"]
 STAGES: tuple[StageName, ...] = get_args(StageName)
@@ -38,6 +38,8 @@ _STAGE_LABELS: Mapping[StageName, str] = {
     "vision": "reading on-screen text",
     "geo": "finding places",
 }
+# The step of a job whose places are in before its video's description.
+DESCRIBING = "saving the video's details"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,17 +145,24 @@ class JobStatus:
 
 
 def derive_job_status(
-    stages: Mapping[StageName, StageSnapshot], places_found: int | None
+    stages: Mapping[StageName, StageSnapshot], places_found: int | None, *, described: bool
 ) -> JobStatus:
-    """Fold the stages and the places result (``None`` until it arrived) into the job.
+    """Fold the stages, the places result (``None`` until it arrived) and
+    whether ingest's description of the video (its title) is stored yet into
+    the job.
 
     - places arrived: ``succeeded``, or ``partial`` when a stage failed on the way;
-      with no places at all and a failed stage, ``failed``;
+      with no places at all and a failed stage, ``failed``; but still ``running``
+      until the video is described: each topic is read on its own, so geo's
+      result can be projected before ingest's report, and a finished job
+      answered without its title would never get it;
     - no places yet: ``failed`` once ingest or geo failed or was skipped
       (nothing more will come), else ``queued``/``running``.
     """
     snap = {name: stages.get(name, StageSnapshot()) for name in STAGES}
     failed = [name for name in STAGES if snap[name].status == "failed"]
+    if places_found is not None and not described:
+        return JobStatus("running", 99, None, DESCRIBING)
     if places_found is not None:
         if failed and places_found == 0:
             return JobStatus("failed", 100, _failure_text(snap, failed), "failed")
@@ -184,3 +193,33 @@ def _failure_text(snap: Mapping[StageName, StageSnapshot], names: list[StageName
         detail = f": {stage.reason}" if stage.reason else ""
         parts.append(f"{_STAGE_LABELS[name]} {verb}{detail}")
     return "; ".join(parts)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def condense(reports: Iterable[tuple[K, StageReport]]) -> list[tuple[K, StageReport]]:
+    """The reports with each key's running ones (``started``, ``progress``)
+    merged into one with their highest progress and latest time.
+
+    Folding a running report keeps just those two (or nothing, once the stage
+    ended), and folding does not depend on order, so folding the condensed
+    reports ends where folding all of them would, with fewer folds.
+    """
+    running: dict[K, tuple[float, datetime]] = {}
+    ends: list[tuple[K, StageReport]] = []
+    for key, report in reports:
+        if report.state in ("started", "progress"):
+            seen = running.get(key)
+            running[key] = (
+                (report.progress, report.occurred_at)
+                if seen is None
+                else (max(seen[0], report.progress), max(seen[1], report.occurred_at))
+            )
+        else:
+            ends.append((key, report))
+    merged = [
+        (key, StageReport("progress", progress, occurred_at))
+        for key, (progress, occurred_at) in running.items()
+    ]
+    return merged + ends

@@ -1,6 +1,7 @@
 """The one write path for what the analyses report: their stages and status,
-the videos' descriptions and places, timeouts, and the NOTIFY that tells every
-instance. Callers own the transaction.
+timeouts, and the NOTIFY that tells every instance (the videos' descriptions
+and places: :mod:`pind_gateway.projection.video_repository`). Callers own the
+transaction.
 
 Batched statements take their rows as one array parameter per column
 (:func:`~pind_gateway.core.sql.unnest`), so each has one shape and is built,
@@ -13,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import (
     Boolean,
@@ -25,7 +26,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
-    delete,
     func,
     select,
     update,
@@ -33,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pind_gateway.core.models import Analysis, AnalysisStage, Job, Place, Video, VideoPlace
+from pind_gateway.core.models import Analysis, AnalysisStage, Job
 from pind_gateway.core.sql import types_of, unnest
 from pind_gateway.core.watch import JOBS_CHANNEL
 from pind_gateway.domain.progress import JobStatus, StageName, StageSnapshot, StageStatus
@@ -100,11 +100,6 @@ async def lock_analyses(
         for job_id, lead_id, video_id, timed_out_at, places_found in rows
     }
     return leads, await stages_of(session, list({lead.id for lead in leads.values()}))
-
-
-async def analysis_of(session: AsyncSession, job_id: uuid.UUID) -> uuid.UUID | None:
-    """The id of the analysis ``job_id`` belongs to (None: no such job)."""
-    return await session.scalar(select(Job.analysis_id).where(Job.id == job_id))
 
 
 _STAGE_COLUMNS = (
@@ -276,85 +271,3 @@ async def announce(session: AsyncSession, analysis_ids: Iterable[uuid.UUID]) -> 
     """NOTIFY each analysis' change to every instance (delivered on commit);
     listeners re-read it after this transaction commits."""
     await session.execute(_ANNOUNCE, {"analysis_id": [str(a) for a in analysis_ids]})
-
-
-# --- videos and places ----------------------------------------------------------
-
-
-async def ensure_video(session: AsyncSession, video_id: str, url: str) -> None:
-    await session.execute(insert(Video).values(video_id=video_id, url=url).on_conflict_do_nothing())
-
-
-async def lock_videos(session: AsyncSession, video_ids: Iterable[str]) -> dict[str, Video]:
-    """The video rows, locked in id order in one statement (the gateway's one
-    lock order: videos by id, then analyses by id)."""
-    wanted = set(video_ids)
-    videos = await session.scalars(
-        select(Video)
-        .where(Video.video_id.in_(wanted))
-        .order_by(Video.video_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if missing := wanted - (locked := {video.video_id: video for video in videos}).keys():
-        raise LookupError(f"videos {sorted(missing)} vanished inside their transaction")
-    return locked
-
-
-async def save_video_metadata(
-    session: AsyncSession, video_id: str, values: dict[str, Any], reported_at: datetime
-) -> bool:
-    """Store ingest's description unless a later one is stored already."""
-    result = await session.execute(
-        update(Video)
-        .where(
-            Video.video_id == video_id,
-            (Video.metadata_at.is_(None)) | (Video.metadata_at <= reported_at),
-        )
-        .values(**values, metadata_at=reported_at, updated_at=reported_at)
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def upsert_place(session: AsyncSession, values: dict[str, Any]) -> int:
-    """The id of the place with ``values['key']``, inserted or refreshed."""
-    statement = insert(Place).values(**values)
-    refreshed = ("name", "name_en", "category", "lat", "lon", "address", "geocoder", "updated_at")
-    upsert = statement.on_conflict_do_update(
-        index_elements=[Place.key],
-        set_={column: statement.excluded[column] for column in refreshed},
-    ).returning(Place.id)
-    place_id: int | None = await session.scalar(upsert)
-    if place_id is None:
-        raise LookupError(f"upsert of place {values['key']!r} returned no id")
-    return place_id
-
-
-async def replace_video_places(
-    session: AsyncSession, video_id: str, rows: Sequence[dict[str, Any]]
-) -> None:
-    await session.execute(delete(VideoPlace).where(VideoPlace.video_id == video_id))
-    if rows:
-        await session.execute(
-            insert(VideoPlace).values([{**r, "video_id": video_id} for r in rows])
-        )
-
-
-async def save_places_result(
-    session: AsyncSession,
-    video_id: str,
-    *,
-    job_id: uuid.UUID,
-    reported_at: datetime,
-    unresolved: list[dict[str, Any]],
-) -> None:
-    await session.execute(
-        update(Video)
-        .where(Video.video_id == video_id)
-        .values(
-            places_job_id=job_id,
-            places_at=reported_at,
-            unresolved=unresolved,
-            updated_at=reported_at,
-        )
-    )

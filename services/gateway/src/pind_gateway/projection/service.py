@@ -13,7 +13,7 @@ to wake waiting requests after commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -27,12 +27,14 @@ from pind_gateway.domain.progress import (
     StageName,
     StageReport,
     StageSnapshot,
+    condense,
     derive_job_status,
     fold_stage,
 )
 from pind_gateway.domain.video_url import canonical_url, parse_video_id
 from pind_gateway.history import service as history
 from pind_gateway.projection import repository as repo
+from pind_gateway.projection import video_repository as videos
 
 log = structlog.get_logger(__name__)
 
@@ -68,10 +70,16 @@ async def project_stages(
     now = datetime.now(UTC)
     touched = {lead.id: lead for lead in leads.values()}
     await repo.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
+    described = await videos.described(session, {lead.video_id for lead in touched.values()})
     statuses = {
         lead.id: status
         for lead in touched.values()
-        if _applies(lead, status := derive_job_status(stages.get(lead.id, {}), lead.places_found))
+        if _applies(
+            lead,
+            status := derive_job_status(
+                stages.get(lead.id, {}), lead.places_found, described=lead.video_id in described
+            ),
+        )
     }
     await repo.save_statuses(session, statuses, now)
     await repo.announce(session, touched)
@@ -92,36 +100,6 @@ def _applies(lead: repo.Lead, status: JobStatus) -> bool:
     return not lead.timed_out or status.final
 
 
-K = TypeVar("K", bound=Hashable)
-
-
-def condense(reports: Iterable[tuple[K, StageReport]]) -> list[tuple[K, StageReport]]:
-    """The reports with each key's running ones (``started``, ``progress``)
-    merged into one with their highest progress and latest time.
-
-    Folding a running report keeps just those two (or nothing, once the stage
-    ended), and folding does not depend on order, so folding the condensed
-    reports ends where folding all of them would, with fewer folds.
-    """
-    running: dict[K, tuple[float, datetime]] = {}
-    ends: list[tuple[K, StageReport]] = []
-    for key, report in reports:
-        if report.state in ("started", "progress"):
-            seen = running.get(key)
-            running[key] = (
-                (report.progress, report.occurred_at)
-                if seen is None
-                else (max(seen[0], report.progress), max(seen[1], report.occurred_at))
-            )
-        else:
-            ends.append((key, report))
-    merged = [
-        (key, StageReport("progress", progress, occurred_at))
-        for key, (progress, occurred_at) in running.items()
-    ]
-    return merged + ends
-
-
 def _stage_report(report: JobStage, envelope: Envelope) -> StageReport:
     return StageReport(
         state=report.state,
@@ -137,11 +115,11 @@ async def project_ingested(
     session: AsyncSession, ingested: VideoIngested, envelope: Envelope
 ) -> uuid.UUID | None:
     meta = ingested.metadata
-    await repo.ensure_video(
+    await videos.ensure_video(
         session, ingested.video_id, canonical_url(parse_video_id(ingested.video_id))
     )
     thumbnail = best_thumbnail(meta.thumbnails)
-    stored = await repo.save_video_metadata(
+    stored = await videos.save_video_metadata(
         session,
         ingested.video_id,
         {
@@ -154,11 +132,16 @@ async def project_ingested(
         envelope.occurred_at,
     )
     log.info("video metadata projected", video_id=ingested.video_id, stored=stored)
-    analysis_id = await repo.analysis_of(session, ingested.job_id)
-    if analysis_id is None:
+    leads, stages = await repo.lock_analyses(session, [ingested.job_id])
+    lead = leads.get(ingested.job_id)
+    if lead is None:
         return None
-    await repo.announce(session, [analysis_id])
-    return analysis_id
+    if lead.places_found is not None:  # its places came first: described now, it ends
+        status = derive_job_status(stages[lead.id], lead.places_found, described=True)
+        if _applies(lead, status):
+            await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))
+    await repo.announce(session, [lead.id])
+    return lead.id
 
 
 E = TypeVar("E", VideoIngested, PlacesExtracted)
@@ -168,20 +151,17 @@ async def project_batch(
     session: AsyncSession,
     events: Sequence[tuple[E, Envelope]],
     project: Callable[[AsyncSession, E, Envelope], Awaitable[uuid.UUID | None]],
-    *,
-    lock_analyses: bool,
 ) -> set[uuid.UUID]:
     """Project ingest's or geo's events (about one per analysis) one by one in
     the batch's transaction, once all of its videos are created and locked by
-    id, then (``lock_analyses``) its analyses by id: the order submissions
-    lock in too. In event order instead, a batch would deadlock with them or
-    another batch. The analyses touched."""
+    id, then its analyses by id: the order submissions lock in too. In event
+    order instead, a batch would deadlock with them or another batch. The
+    analyses touched."""
     ordered = sorted({payload.video_id for payload, _ in events})
     for video_id in ordered:
-        await repo.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
-    await repo.lock_videos(session, ordered)
-    if lock_analyses:
-        await repo.lock_analyses(session, [payload.job_id for payload, _ in events])
+        await videos.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
+    await videos.lock_videos(session, ordered)
+    await repo.lock_analyses(session, [payload.job_id for payload, _ in events])
     touched = [await project(session, payload, envelope) for payload, envelope in events]
     return {analysis_id for analysis_id in touched if analysis_id is not None}
 
@@ -200,12 +180,12 @@ async def project_places(
     session: AsyncSession, result: PlacesExtracted, envelope: Envelope
 ) -> uuid.UUID | None:
     video_id = result.video_id
-    await repo.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
-    video = (await repo.lock_videos(session, [video_id]))[video_id]
+    await videos.ensure_video(session, video_id, canonical_url(parse_video_id(video_id)))
+    video = (await videos.lock_videos(session, [video_id]))[video_id]
     if video.places_at is None or envelope.occurred_at >= video.places_at:
         rows = await _video_place_rows(session, result)
-        await repo.replace_video_places(session, video_id, rows)
-        await repo.save_places_result(
+        await videos.replace_video_places(session, video_id, rows)
+        await videos.save_places_result(
             session,
             video_id,
             job_id=result.job_id,
@@ -222,10 +202,13 @@ async def project_places(
             "event for a job this gateway does not know; ignored", job_id=str(result.job_id)
         )
         return None
-    status = derive_job_status(stages[lead.id], len(result.places))
-    if lead.timed_out:
+    status = derive_job_status(
+        stages[lead.id], len(result.places), described=video.metadata_at is not None
+    )
+    if lead.timed_out and status.final:
         log.info("places of a timed-out analysis complete it", analysis_id=str(lead.id))
-    await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))  # final: places came
+    if _applies(lead, status):  # final, unless ingest's report is still to come
+        await repo.save_statuses(session, {lead.id: status}, datetime.now(UTC))
     await repo.save_places_found(session, lead.id, len(result.places))
     await repo.announce(session, [lead.id])
     log.info("places projected", places=len(result.places), job_state=status.state)
@@ -237,7 +220,7 @@ async def _video_place_rows(session: AsyncSession, result: PlacesExtracted) -> l
     and the evidence of both."""
     by_place: dict[int, dict[str, Any]] = {}
     for rank, place in enumerate(result.places):
-        place_id = await repo.upsert_place(session, _place_values(place))
+        place_id = await videos.upsert_place(session, _place_values(place))
         evidence = [e.model_dump(mode="json") for e in place.evidence]
         row = by_place.get(place_id)
         if row is None:
@@ -287,11 +270,16 @@ async def fail_analyses(
     mark them timed out: their later reports are still stored per stage but
     change their status only once they end it (a late success completes it)."""
     leads, stages = await repo.lock_analyses(session, analysis_ids)
+    described = await videos.described(session, {lead.video_id for lead in leads.values()})
     statuses = {
         lead.id: JobStatus(
             "failed",
             100,
-            reason(derive_job_status(stages[lead.id], lead.places_found).current_step),
+            reason(
+                derive_job_status(
+                    stages[lead.id], lead.places_found, described=lead.video_id in described
+                ).current_step
+            ),
             "failed",
         )
         for lead in leads.values()

@@ -37,14 +37,14 @@ def register_projection(worker: Worker, watch: AnalysisWatch, group: str) -> Non
         _wake_after(batch, watch, {event.payload.job_id for event in batch.events} | analyses)
 
     # About one of each per analysis: projected one by one, in the batch's
-    # transaction, once the batch's videos (then analyses) are locked in id order.
+    # transaction, once the batch's videos, then analyses, are locked in id order.
     @worker.batch_handler(VIDEO_INGESTED, group=group)
     async def on_ingested(batch: Batch[VideoIngested]) -> None:
-        await _project_each(batch, projection.project_ingested, watch, lock_analyses=False)
+        await _project_each(batch, projection.project_ingested, watch)
 
     @worker.batch_handler(PLACES_EXTRACTED, group=group)
     async def on_places(batch: Batch[PlacesExtracted]) -> None:
-        await _project_each(batch, projection.project_places, watch, lock_analyses=True)
+        await _project_each(batch, projection.project_places, watch)
 
     @worker.batch_handler(USER, group=group)
     async def on_users(batch: Batch[UserChanged]) -> None:
@@ -60,15 +60,12 @@ async def _project_each(
     batch: Batch[E],
     project: Callable[[AsyncSession, E, Envelope], Awaitable[uuid.UUID | None]],
     watch: AnalysisWatch,
-    *,
-    lock_analyses: bool,
 ) -> None:
     """Project a batch's events one at a time; wake each job and its analysis."""
     analyses = await projection.project_batch(
         batch.session,
         [(event.payload, event.envelope) for event in batch.events],
         project,
-        lock_analyses=lock_analyses,
     )
     _wake_after(batch, watch, {event.payload.job_id for event in batch.events} | analyses)
 
