@@ -1,25 +1,23 @@
 """Access tokens (EdDSA JWTs, RFC 9068 profile) and opaque refresh/reset tokens.
 
-The verifier accepts exactly one algorithm, ``EdDSA``, with a key chosen by
-``kid`` from a fixed set: ``alg: none``, HMAC with the public key as secret,
-unknown keys, expired or not-yet-valid tokens, other audiences or issuers and
-tampered signatures are all refused.
+Auth signs access tokens with its key ring's signer and verifies them with
+the ring's public keys, by ``kid``. The checks themselves are the kit's
+(:mod:`pind_kit.tokens`, the same the gateway runs): exactly one algorithm,
+``EdDSA``; ``alg: none``, HMAC with the public key as secret, unknown keys,
+expired or not-yet-valid tokens, other audiences or issuers and tampered
+signatures are all refused.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import json
-import re
 import secrets
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,26 +25,27 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pind_auth.security.keys import KeyRing
+from pind_kit.tokens import (
+    ALGORITHM,
+    DEFAULT_LEEWAY_S,
+    TOKEN_TYPE,
+    AccessClaims,
+    AccessTokenDecoder,
+    InvalidAccessToken,
+    key_id,
+)
 
-ALGORITHM = "EdDSA"
-TOKEN_TYPE = "at+jwt"  # noqa: S105  (the JWT `typ` of access tokens, RFC 9068)
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "nbf", "exp", "jti"]
-MAX_TOKEN_LENGTH = 4096
-# Compact JWS: three base64url parts, none empty (so `alg: none` tokens fail here).
-_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-
-
-class InvalidAccessToken(Exception):
-    """The access token must not be trusted; the message says why (for logs)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AccessClaims:
-    user_id: UUID
-    session_id: UUID | None
-    token_id: str
-    issued_at: int
-    expires_at: int
+__all__ = [
+    "ALGORITHM",
+    "TOKEN_TYPE",
+    "AccessClaims",
+    "AccessTokenIssuer",
+    "AccessTokenVerifier",
+    "InvalidAccessToken",
+    "IssuedAccessToken",
+    "digest",
+    "new_opaque_token",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,21 +86,21 @@ class AccessTokenIssuer:
 
 
 class AccessTokenVerifier:
+    """Verifies access tokens with a fixed set of public keys, by ``kid``."""
+
     def __init__(
         self,
         public_keys: Mapping[str, Ed25519PublicKey],
         *,
         issuer: str,
         audience: str,
-        leeway_s: float = 5.0,
+        leeway_s: float = DEFAULT_LEEWAY_S,
         cache_size: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._keys = dict(public_keys)
-        self._issuer = issuer
-        self._audience = audience
+        self._decoder = AccessTokenDecoder(issuer=issuer, audience=audience, leeway_s=leeway_s)
         self._leeway_s = leeway_s
-        self._jwt = jwt.PyJWT()
         # A client sends the same token with every request until it expires: a
         # token whose signature was checked once needs only its times re-checked.
         self._cache: OrderedDict[str, AccessClaims] = OrderedDict()
@@ -126,56 +125,11 @@ class AccessTokenVerifier:
         return claims
 
     def _verify_signed(self, token: str) -> AccessClaims:
-        header = _peek_header(token)
-        if header.get("alg") != ALGORITHM:
-            raise InvalidAccessToken(f"algorithm {header.get('alg')!r} is not accepted")
-        if header.get("typ") != TOKEN_TYPE:
-            raise InvalidAccessToken(f"token type {header.get('typ')!r} is not an access token")
-        kid = header.get("kid")
-        key = self._keys.get(kid) if isinstance(kid, str) else None
+        kid = key_id(token)
+        key = self._keys.get(kid)
         if key is None:
             raise InvalidAccessToken(f"unknown key id {kid!r}")
-        try:
-            claims = self._jwt.decode(
-                token,
-                key,
-                algorithms=[ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                leeway=self._leeway_s,
-                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
-            )
-        except jwt.InvalidTokenError as exc:
-            raise InvalidAccessToken(f"{type(exc).__name__}: {exc}") from exc
-        try:
-            user_id = UUID(claims["sub"])
-            sid = claims.get("sid")
-            session_id = UUID(sid) if isinstance(sid, str) else None
-        except (ValueError, TypeError) as exc:
-            raise InvalidAccessToken("malformed subject or session id") from exc
-        return AccessClaims(
-            user_id=user_id,
-            session_id=session_id,
-            token_id=str(claims["jti"]),
-            issued_at=int(claims["iat"]),
-            expires_at=int(claims["exp"]),
-        )
-
-
-def _peek_header(token: str) -> dict[str, Any]:
-    """The JOSE header, read once and strictly, to choose the key; PyJWT then
-    checks the whole token again. (PyJWT's own header read costs as much as a
-    signature check.)"""
-    if len(token) > MAX_TOKEN_LENGTH or not _COMPACT_JWS.fullmatch(token):
-        raise InvalidAccessToken("malformed token")
-    encoded = token.partition(".")[0]
-    try:
-        header = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
-    except (ValueError, binascii.Error) as exc:
-        raise InvalidAccessToken("malformed token header") from exc
-    if not isinstance(header, dict):
-        raise InvalidAccessToken("malformed token header")
-    return header
+        return self._decoder.decode(token, kid, key)
 
 
 def new_opaque_token() -> str:
@@ -187,7 +141,3 @@ def digest(token: str) -> bytes:
     """What is stored of an opaque token: its SHA-256 (the token has 256 bits of
     entropy, so a fast hash is enough and a database leak reveals no token)."""
     return hashlib.sha256(token.encode()).digest()
-
-
-def expiry(now: datetime, seconds: int) -> datetime:
-    return now + timedelta(seconds=seconds)

@@ -1,9 +1,11 @@
 """Access tokens verified locally against the auth service's published keys.
 
-Only ``EdDSA`` (Ed25519) is accepted, with the key named by ``kid``; an unknown
-``kid`` refetches the key set (at most once per ``refetch_min_s``, so a flood of
-forged kids cannot hammer auth). Issuer, audience, expiry and the other
-registered claims are required and checked strictly.
+The checks are the kit's (:mod:`pind_kit.tokens`, the same auth runs): only
+``EdDSA`` (Ed25519) is accepted, with the key named by ``kid``; issuer,
+audience, expiry and the other registered claims are required and checked
+strictly. What is the gateway's own is where the keys come from: an unknown
+``kid`` refetches the key set (at most once per ``refetch_min_s``, so a flood
+of forged kids cannot hammer auth).
 
 The key set is kept as long as auth's ``Cache-Control: max-age`` says (at most
 ``max_age_cap_s``), then fetched again: a key auth stops publishing stops
@@ -19,9 +21,7 @@ or deleted account's token answers 401 ``token_revoked``.
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
-import json
 import time
 import uuid
 from collections import OrderedDict
@@ -34,12 +34,28 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pind_gateway.adapters.auth_service import PublishedKeys
 from pind_gateway.core.errors import AuthUnavailable, InvalidToken
+from pind_kit.tokens import (
+    ALGORITHM,
+    DEFAULT_LEEWAY_S,
+    TOKEN_TYPE,
+    AccessTokenDecoder,
+    InvalidAccessToken,
+    key_id,
+)
+
+__all__ = [
+    "ALGORITHM",
+    "TOKEN_TYPE",
+    "Denials",
+    "InvalidToken",
+    "PublishedKeys",
+    "TokenVerifier",
+    "Verified",
+    "ed25519_keys",
+]
 
 log = structlog.get_logger(__name__)
 
-ALGORITHM = "EdDSA"
-TOKEN_TYPE = "at+jwt"  # noqa: S105  (RFC 9068 access-token `typ`, not a secret)
-REQUIRED_CLAIMS = ["iss", "aud", "sub", "iat", "exp", "jti"]
 FAILED_FETCH_RETRY_S = 1.0
 
 
@@ -82,17 +98,6 @@ def ed25519_keys(jwks: list[dict[str, Any]]) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-def key_id(token: str) -> str | None:
-    """The ``kid`` named by a token's header, unchecked (None if unreadable)."""
-    segment = token.partition(".")[0]
-    try:
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, RecursionError):  # binascii.Error is a ValueError
-        return None
-    kid = header.get("kid") if isinstance(header, dict) else None
-    return kid if isinstance(kid, str) else None
-
-
 class TokenVerifier:
     def __init__(
         self,
@@ -103,15 +108,14 @@ class TokenVerifier:
         refetch_min_s: float,
         max_age_cap_s: float = 3600.0,
         default_max_age_s: float = 300.0,
-        leeway_s: float = 5.0,
+        leeway_s: float = DEFAULT_LEEWAY_S,
         clock: Callable[[], float] = time.monotonic,
         verified_cache_size: int = 10_000,
         denials: Denials | None = None,
     ) -> None:
         self._source = source
         self._denials = denials
-        self._issuer = issuer
-        self._audience = audience
+        self._decoder = AccessTokenDecoder(issuer=issuer, audience=audience, leeway_s=leeway_s)
         self._refetch_min_s = refetch_min_s
         self._max_age_cap_s = max_age_cap_s
         self._default_max_age_s = default_max_age_s
@@ -122,7 +126,6 @@ class TokenVerifier:
         self._keys: dict[str, Ed25519PublicKey] = {}
         self._fetched_at: float | None = None
         self._lock = asyncio.Lock()
-        self._jwt = jwt.PyJWT()
         # Tokens already verified, by digest: a client sends the same token on
         # every request until it expires, and a signature check costs far more
         # than a hash. A hit re-checks only the expiry.
@@ -152,38 +155,19 @@ class TokenVerifier:
         return verified.user_id
 
     async def _verify_signed(self, token: str) -> Verified:
-        # PyJWT reads and checks the whole token, header included, in one pass;
-        # the kid is peeked at first only to choose the key it is checked with.
-        # (Reading the header with PyJWT too would decode and check it twice.)
-        kid = key_id(token)
-        key = await self._key(kid) if kid is not None else None
-        if key is None or kid is None:
-            log.info("token signed with an unknown key refused", kid=kid)
-            raise InvalidToken()
         try:
-            decoded = self._jwt.decode_complete(
-                token,
-                key,
-                algorithms=[ALGORITHM],
-                audience=self._audience,
-                issuer=self._issuer,
-                leeway=self._leeway_s,
-                options={"require": REQUIRED_CLAIMS, "strict_aud": True},
-            )
-            header, claims = decoded["header"], decoded["payload"]
-            if header.get("typ") != TOKEN_TYPE or header.get("kid") != kid:
-                raise jwt.InvalidTokenError("not an access token of this key")
-            sid = claims.get("sid")
-            return Verified(
-                uuid.UUID(str(claims["sub"])),
-                float(claims["exp"]),
-                kid,
-                uuid.UUID(sid) if isinstance(sid, str) else None,
-                int(claims["iat"]),
-            )
-        except (jwt.InvalidTokenError, ValueError) as exc:
-            log.info("access token refused", reason=type(exc).__name__)
+            kid = key_id(token)  # the header, strictly: chooses the key, trusts nothing
+            key = await self._key(kid)
+            if key is None:
+                log.info("token signed with an unknown key refused", kid=kid)
+                raise InvalidToken()
+            claims = self._decoder.decode(token, kid, key)
+        except InvalidAccessToken as exc:
+            log.info("access token refused", reason=str(exc)[:200])
             raise InvalidToken() from exc
+        return Verified(
+            claims.user_id, float(claims.expires_at), kid, claims.session_id, claims.issued_at
+        )
 
     async def _key(self, kid: str) -> Ed25519PublicKey | None:
         if kid in self._keys:
