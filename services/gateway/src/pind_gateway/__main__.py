@@ -1,8 +1,11 @@
 """``pind-gateway`` serves the API on ``PIND_HTTP_PORT`` from
 ``PIND_HTTP_WORKERS`` processes, which share one ``/metrics`` (Prometheus
 multiprocess mode, in a folder under the run dir that this parent process
-empties at start and removes at exit); ``pind-gateway migrate`` brings the
-``gateway`` schema up to date."""
+empties at start and removes at exit); what else they run depends on
+``PIND_ROLE`` (all: the projection, revocations and sweeper too; api: only
+what serving needs). ``pind-gateway projector`` (or ``PIND_ROLE=projector``) runs the
+projector instead (:mod:`pind_gateway.projector`); ``pind-gateway migrate``
+brings the ``gateway`` schema up to date."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from pind_kit.logging import configure_logging
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
-USAGE = "usage: pind-gateway [serve|migrate]\n"
+USAGE = "usage: pind-gateway [serve|projector|migrate]\n"
 WORKER_HEALTHCHECK_S = 60
 """How long uvicorn's supervisor waits for a worker process to answer its
 health check. A spawned worker answers only once its interpreter has
@@ -53,18 +56,25 @@ def fresh_metrics_dir(port: int) -> Path:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "serve"
-    if command not in ("serve", "migrate"):
+    if command not in ("serve", "projector", "migrate"):
         sys.stderr.write(USAGE)
         return 2
     settings = GatewaySettings()
+    if command == "projector":
+        settings = settings.model_copy(update={"role": "projector"})
     configure_logging(settings)
+    if settings.role == "projector" and command != "migrate":
+        from pind_gateway.projector import run_projector
+
+        run_projector(settings)
+        return 0
     if command == "migrate":
         from pind_kit.migrations import upgrade
 
         upgrade(settings, MIGRATIONS_DIR)
         return 0
-    # Each process builds its own app (and its own consumers, relay, sweeper
-    # and listener) from the environment; their metrics meet in one folder.
+    # Each process builds its own app (with PIND_ROLE=all its own consumers
+    # and sweeper too) from the environment; their metrics meet in one folder.
     if settings.http_workers > 1:
         atexit.register(shutil.rmtree, fresh_metrics_dir(settings.http_port), True)
     uvicorn.run(

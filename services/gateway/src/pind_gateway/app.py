@@ -1,6 +1,7 @@
-"""Wiring: the FastAPI app, its routers, and in its lifespan the job projection,
-the NOTIFY listener, the timeout sweeper, the outbox relay and the submission
-batcher."""
+"""Wiring: the FastAPI app, its routers, and in its lifespan the NOTIFY
+listener, the deny list, the outbox relay, the submission batcher and, with
+``PIND_ROLE=all``, the background work of :mod:`pind_gateway.projector`
+(projection, revocations, timeout sweeper)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from pind_gateway.adapters.auth_service import AuthServiceClient
 from pind_gateway.auth.denials import DenyList
 from pind_gateway.auth.endpoints import router as auth_router
 from pind_gateway.auth.endpoints import v1_router as auth_v1_router
-from pind_gateway.auth.revocations import register_revocations
 from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.core.deps import GatewayContext
@@ -30,9 +30,8 @@ from pind_gateway.live.endpoints import router as live_router
 from pind_gateway.live.listener import JobListener, asyncpg_dsn
 from pind_gateway.ops import OpsPort, public_ops_router
 from pind_gateway.places.endpoints import router as places_router
-from pind_gateway.projection.horizon import ProjectionHorizon
-from pind_gateway.projection.subscribers import register_projection
 from pind_gateway.projection.sweeper import Sweeper
+from pind_gateway.projector import add_background_work, add_sweeper
 from pind_gateway.settings import GatewaySettings
 from pind_gateway.videos.batcher import SubmissionBatcher
 from pind_gateway.videos.endpoints import router as videos_router
@@ -72,7 +71,8 @@ def create_app(
     worker: Worker | None = None,
     auth_transport: httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
-    """The gateway: HTTP API plus the Kafka projection and outbox relay.
+    """The gateway's HTTP API (``settings.role`` all or api; with all, the
+    projection, revocations and sweeper run in this process too).
 
     ``worker`` may be given to share an engine, ``auth_transport`` to reach the
     auth service some other way than HTTP (tests); otherwise both come from
@@ -87,21 +87,17 @@ def create_app(
         live=lambda: listener.listening.is_set(),
     )
     watch = InvalidatingWatch(job_answers)
-    if settings.run_projection:
-        register_projection(worker, watch, settings.consumer_group)
-        register_revocations(worker, f"{settings.consumer_group}-revocations")
+    if settings.role == "projector":
+        raise ValueError("PIND_ROLE=projector serves no API: run `pind-gateway projector`")
+    sweeper: Sweeper | None = None  # PIND_ROLE=api: the projector process's work
+    if settings.role == "all" and settings.run_projection:
+        sweeper = add_background_work(worker, settings, watch)
+    elif settings.role == "all":
+        sweeper = add_sweeper(worker, settings)
     listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
     worker.background(listener.run)
     denials = DenyList(asyncpg_dsn(settings.database_url.get_secret_value()))
     worker.background(denials.run)
-
-    sweeper = Sweeper(
-        worker.sessionmaker,
-        ProjectionHorizon(settings.kafka_bootstrap, settings.consumer_group, worker.topic_name),
-        timeout_s=settings.job_timeout_s,
-        interval_s=settings.job_sweep_interval_s,
-    )
-    worker.background(sweeper.run)
 
     auth = AuthServiceClient(
         str(settings.auth_url),

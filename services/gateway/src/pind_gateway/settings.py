@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, HttpUrl
 
 from pind_kit.settings import ServiceSettings
@@ -12,11 +14,22 @@ class GatewaySettings(ServiceSettings):
     db_schema: str = "gateway"
     http_port: int = Field(default=8000, ge=0, le=65535)
 
+    role: Literal["all", "api", "projector"] = Field(
+        default="all",
+        description="What this gateway process does. all: serves the API and, in every "
+        "server process, its share of the projection, outbox relay and timeout sweeper "
+        "(tests, small installs). api: serves the API only (it still hears changes and "
+        "revocations by PostgreSQL LISTEN and publishes its own submissions). projector: "
+        "one process that projects the topics, runs the revocations consumer, relay and "
+        "sweeper, and serves only /healthz, /readyz and /metrics on PIND_HTTP_PORT "
+        "(`pind-gateway projector`). The stack runs api + projector: background work in "
+        "a serving loop made the job-status tail (docs/runbook.md).",
+    )
     http_workers: int = Field(
         default=2,
         ge=1,
-        description="Server processes sharing the HTTP port (one per core). Each runs its "
-        "own share of the projection, relay, sweeper and change listener.",
+        description="Server processes sharing the HTTP port (one per core). With "
+        "PIND_ROLE=all each also runs its share of the projection, relay and sweeper.",
     )
     job_answer_ttl_s: float = Field(
         default=2.0,
