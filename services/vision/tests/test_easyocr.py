@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from rapidfuzz.distance import Levenshtein
 
 from pind_vision.adapters.ocr import OcrUnavailable
@@ -62,8 +63,12 @@ def test_each_image_of_a_batch_keeps_its_own_lines(
     first = render_frame([caption("Seoul Station", (40, 150), 32)], seed=6)
     second = render_frame([caption("Busan Station", (40, 150), 32)], seed=7)
 
+    frames_before = REGISTRY.get_sample_value("pind_ocr_frames_total", {"engine": "easyocr"})
+
     reads = easy.read_many([first, second])
 
+    frames = REGISTRY.get_sample_value("pind_ocr_frames_total", {"engine": "easyocr"})
+    assert frames == (frames_before or 0.0) + 2  # on vision's /metrics
     sightings = [
         Sighting(line.text, line.confidence, float(t), line.box, 640, 360)
         for t, lines in enumerate(reads)

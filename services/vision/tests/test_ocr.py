@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+from prometheus_client import REGISTRY
 
 from pind_vision.adapters.ocr import Box, DetectorTesseractEngine
 from pind_vision.adapters.ocr.tesseract import TesseractRecogniser, Word
@@ -69,12 +70,22 @@ def test_a_batch_keeps_each_frame_s_lines_apart(
     first = render_frame([caption("해운대 해수욕장", (60, 150), 34)], seed=2)
     second = render_frame([caption("Haeundae Beach", (60, 150), 34)], seed=3)
 
+    frames_before = _counted("pind_ocr_frames_total", engine=engine.name)
+    lines_before = _counted("pind_ocr_lines_total", engine=engine.name, read="yes")
+
     reads = engine.read_many([first, second])
 
     assert [[squash(line.text) for line in frame] for frame in reads] == [
         ["해운대해수욕장"],
         ["haeundaebeach"],
     ]
+    # vision's /metrics: two frames read, each of its two lines read afresh.
+    assert _counted("pind_ocr_frames_total", engine=engine.name) == frames_before + 2
+    assert _counted("pind_ocr_lines_total", engine=engine.name, read="yes") == lines_before + 2
+
+
+def _counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 def test_noise_alone_yields_no_text(engine: DetectorTesseractEngine, render_frame: Any) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pind_vision.adapters.ocr.metrics import OCR_FRAMES, OCR_LINES
 from pind_vision.domain.ocr import Box, Image, OcrLine, OcrUnavailable
 
 DETECTOR_FILE = "craft_mlt_25k.pth"
@@ -87,7 +88,10 @@ class EasyOcrEngine:
     def read_many(self, images: Sequence[Image]) -> list[list[OcrLine]]:
         with self._lock:  # one Reader, one inference at a time
             reader = self._load()
-            return [self._read(reader, image) for image in images]
+            read = [self._read(reader, image) for image in images]
+        OCR_FRAMES.labels(self.name).inc(len(images))
+        OCR_LINES.labels(self.name, "yes").inc(sum(len(lines) for lines in read))
+        return read
 
     def _read(self, reader: Any, image: Image) -> list[OcrLine]:
         lines = []

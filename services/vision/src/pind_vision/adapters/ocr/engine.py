@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pind_vision.adapters.ocr.detector import DetectorSettings, TextDetector
+from pind_vision.adapters.ocr.metrics import OCR_FRAMES, OCR_LINES
 from pind_vision.adapters.ocr.tesseract import TesseractRecogniser, TesseractSettings
 from pind_vision.domain.lines import LineRead, assemble, best_read
 from pind_vision.domain.ocr import Box, Image, OcrLine
@@ -94,6 +95,9 @@ class DetectorTesseractEngine:
         fresh = [job for job in jobs if job.same_as is None]
         self.lines_read += len(fresh)
         self.lines_reused += len(jobs) - len(fresh)
+        OCR_FRAMES.labels(self.name).inc(len(images))
+        OCR_LINES.labels(self.name, "yes").inc(len(fresh))
+        OCR_LINES.labels(self.name, "reused").inc(len(jobs) - len(fresh))
         self._read(fresh, lambda job: job.versions[:1])
         unsure = [
             job for job in fresh if job.reads[0].confidence < self._settings.accept_confidence
