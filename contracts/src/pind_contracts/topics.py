@@ -60,14 +60,16 @@ TRANSCRIPT_READY = Topic(
     TranscriptReady,
     6,
     "video id",
-    "A timed transcript: captions, subtitles or speech-to-text.",
+    "Transcript's one outcome per analysis: a timed transcript (captions, subtitles or "
+    "speech-to-text), or failed/skipped with the reason.",
 )
 VISION_READY = Topic(
     "pind.vision.ready.v1",
     VisionReady,
     6,
     "video id",
-    "Text seen on screen, merged across frames, with the time it was first seen.",
+    "Vision's one outcome per analysis: the text seen on screen, merged across frames, "
+    "with the time it was first seen, or failed/skipped with the reason.",
 )
 PLACES_EXTRACTED = Topic(
     "pind.places.extracted.v1",
@@ -81,7 +83,8 @@ JOB_STAGE = Topic(
     JobStage,
     6,
     "video id",
-    "A stage of an analysis started, progressed, succeeded, failed or was skipped.",
+    "A stage of an analysis started, progressed, succeeded, failed or was skipped: the "
+    "gateway's progress stream, not a signal services steer by.",
 )
 USER = Topic(
     "pind.user.v1",
