@@ -73,7 +73,7 @@ async def access_claims(
     auth: ServiceDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> AccessClaims:
-    return auth.authenticate(credentials.credentials if credentials else None)
+    return auth.sessions.authenticate(credentials.credentials if credentials else None)
 
 
 ClaimsDep = Annotated[AccessClaims, Depends(access_claims)]
@@ -101,19 +101,43 @@ def _tokens(pair: TokenPair) -> TokenResponse:
     )
 
 
+FormUsername = Annotated[str, Form(min_length=1, max_length=320, pattern=NO_CONTROL_CHARACTERS)]
+FormPassword = Annotated[str, Form(min_length=1, max_length=1024)]
+
+
+# --- handlers both sets of paths share (routed below) ------------------------------------
+async def register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Accepted:
+    await auth.accounts.register(body.email, body.password, client)
+    return Accepted(detail=REGISTERED)
+
+
+async def request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepted:
+    await auth.resets.request(body.email)
+    return Accepted(detail=RESET_REQUESTED)
+
+
+async def confirm_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
+    await auth.resets.reset_password(body.token, body.new_password)
+    return Accepted(detail=PASSWORD_RESET)
+
+
 # --- the first backend's paths --------------------------------------------------------------
 legacy = APIRouter(prefix="/auth", tags=["legacy"])
-
-
-@legacy.post(
+legacy.post(
     "/register",
     status_code=status.HTTP_202_ACCEPTED,
     responses=_errors(429, 503),
     summary="Create an account (same answer whether or not the address was taken)",
-)
-async def legacy_register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Accepted:
-    await auth.register(body.email, body.password, client)
-    return Accepted(detail=REGISTERED)
+)(register)
+legacy.post(
+    "/request-password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Mail a password reset link (same answer for every address)",
+)(request_reset)
+legacy.post(
+    "/reset-password", responses=_errors(400, 503), summary="Set a new password with a reset token"
+)(confirm_reset)
 
 
 @legacy.post(
@@ -122,46 +146,28 @@ async def legacy_register(body: Credentials, auth: ServiceDep, client: ClientDep
     summary="OAuth2 password grant (form: username, password)",
 )
 async def legacy_login(
-    username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_CONTROL_CHARACTERS)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
-    auth: ServiceDep,
-    client: ClientDep,
+    username: FormUsername, password: FormPassword, auth: ServiceDep, client: ClientDep
 ) -> TokenResponse:
-    return _tokens(await auth.login(username, password, client, legacy_client=True))
-
-
-@legacy.post(
-    "/request-password-reset",
-    status_code=status.HTTP_202_ACCEPTED,
-    responses=_errors(),
-    summary="Mail a password reset link (same answer for every address)",
-)
-async def legacy_request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepted:
-    await auth.request_password_reset(body.email)
-    return Accepted(detail=RESET_REQUESTED)
-
-
-@legacy.post(
-    "/reset-password", responses=_errors(400, 503), summary="Set a new password with a reset token"
-)
-async def legacy_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
-    await auth.reset_password(body.token, body.new_password)
-    return Accepted(detail=PASSWORD_RESET)
+    return _tokens(await auth.sessions.login(username, password, client, legacy_client=True))
 
 
 # --- /api/v1/auth ------------------------------------------------------------------------
 v1 = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-@v1.post(
+v1.post(
     "/register",
     status_code=status.HTTP_202_ACCEPTED,
     responses=_errors(429, 503),
     summary="Create an account",
+)(register)
+v1.post(
+    "/password-reset/request",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=_errors(),
+    summary="Mail a password reset link",
+)(request_reset)
+v1.post("/password-reset/confirm", responses=_errors(400, 503), summary="Set a new password")(
+    confirm_reset
 )
-async def register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Accepted:
-    await auth.register(body.email, body.password, client)
-    return Accepted(detail=REGISTERED)
 
 
 @v1.post(
@@ -170,22 +176,19 @@ async def register(body: Credentials, auth: ServiceDep, client: ClientDep) -> Ac
     summary="OAuth2 password grant (form: username, password)",
 )
 async def token(
-    username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_CONTROL_CHARACTERS)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
-    auth: ServiceDep,
-    client: ClientDep,
+    username: FormUsername, password: FormPassword, auth: ServiceDep, client: ClientDep
 ) -> TokenResponse:
-    return _tokens(await auth.login(username, password, client))
+    return _tokens(await auth.sessions.login(username, password, client))
 
 
 @v1.post("/login", responses=_errors(401, 429, 503), summary="Sign in with a JSON body")
 async def login(body: Credentials, auth: ServiceDep, client: ClientDep) -> TokenResponse:
-    return _tokens(await auth.login(body.email, body.password, client))
+    return _tokens(await auth.sessions.login(body.email, body.password, client))
 
 
 @v1.post("/refresh", responses=_errors(401), summary="Rotate a refresh token")
 async def refresh(body: RefreshRequest, auth: ServiceDep) -> TokenResponse:
-    return _tokens(await auth.refresh(body.refresh_token))
+    return _tokens(await auth.sessions.refresh(body.refresh_token))
 
 
 @v1.post(
@@ -195,13 +198,13 @@ async def refresh(body: RefreshRequest, auth: ServiceDep) -> TokenResponse:
     summary="End the session of a refresh token",
 )
 async def logout(body: RefreshRequest, auth: ServiceDep) -> Response:
-    await auth.logout(body.refresh_token)
+    await auth.sessions.logout(body.refresh_token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @v1.get("/me", responses=_errors(401), summary="The signed-in account")
 async def me(claims: ClaimsDep, auth: ServiceDep) -> AccountResponse:
-    account = await auth.account(claims)
+    account = await auth.accounts.account(claims)
     return AccountResponse(id=account.id, email=account.email, created_at=account.created_at)
 
 
@@ -214,7 +217,7 @@ async def me(claims: ClaimsDep, auth: ServiceDep) -> AccountResponse:
 async def change_password(
     body: ChangePasswordRequest, claims: ClaimsDep, auth: ServiceDep, client: ClientDep
 ) -> Response:
-    await auth.change_password(claims, body.current_password, body.new_password, client)
+    await auth.accounts.change_password(claims, body.current_password, body.new_password, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -227,25 +230,8 @@ async def change_password(
 async def delete_account(
     body: DeleteAccountRequest, claims: ClaimsDep, auth: ServiceDep, client: ClientDep
 ) -> Response:
-    await auth.delete_account(claims, body.password, client)
+    await auth.accounts.delete_account(claims, body.password, client)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-@v1.post(
-    "/password-reset/request",
-    status_code=status.HTTP_202_ACCEPTED,
-    responses=_errors(),
-    summary="Mail a password reset link",
-)
-async def request_reset(body: PasswordResetRequest, auth: ServiceDep) -> Accepted:
-    await auth.request_password_reset(body.email)
-    return Accepted(detail=RESET_REQUESTED)
-
-
-@v1.post("/password-reset/confirm", responses=_errors(400, 503), summary="Set a new password")
-async def confirm_reset(body: PasswordResetConfirm, auth: ServiceDep) -> Accepted:
-    await auth.reset_password(body.token, body.new_password)
-    return Accepted(detail=PASSWORD_RESET)
 
 
 # --- keys ---------------------------------------------------------------------------------
