@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from prometheus_client import REGISTRY
 
 from pind_contracts import VideoIngested, VideoMetadata
 from pind_fakes.serving import requests_seen
@@ -70,6 +71,8 @@ async def test_without_captions_or_subtitles_the_speech_is_transcribed(
         progress.append(fraction)
 
     before = len(requests_seen(fake_youtube_app))
+    heard_before = REGISTRY.get_sample_value("pind_speech_audio_seconds_total") or 0.0
+    chunks_before = REGISTRY.get_sample_value("pind_speech_chunks_total") or 0.0
     transcript = await service.transcribe(ingested(SPOKEN, "en", 24.0), report)
 
     assert transcript is not None
@@ -84,6 +87,11 @@ async def test_without_captions_or_subtitles_the_speech_is_transcribed(
     assert all(s.start_s >= 0 and s.start_s + s.duration_s <= 24.5 for s in transcript.segments)
     # Chunks of at most 8 s, each reported; the last one completes the stage.
     assert len(progress) >= 3 and progress == sorted(progress) and progress[-1] == 1.0
+    # transcript's /metrics: the whole 24 s of audio listened to, in those chunks.
+    heard_s = (REGISTRY.get_sample_value("pind_speech_audio_seconds_total") or 0.0) - heard_before
+    assert heard_s == pytest.approx(24.0, abs=0.5)
+    chunks = (REGISTRY.get_sample_value("pind_speech_chunks_total") or 0.0) - chunks_before
+    assert chunks == len(progress)
     # The fallback order: captions API, then yt-dlp's subtitles, then the audio (140).
     paths = [r.path_qs for r in requests_seen(fake_youtube_app)[before:]]
     first = {

@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import structlog
+from prometheus_client import Counter
 
 from pind_contracts import TranscriptSegment
 from pind_transcript.adapters.audio import (
@@ -35,6 +36,9 @@ from pind_transcript.domain.transcript import (
 from pind_transcript.settings import TranscriptSettings
 
 log = structlog.get_logger(__name__)
+
+SPEECH_SECONDS = Counter("pind_speech_audio_seconds_total", "Seconds of audio Whisper listened to")
+SPEECH_CHUNKS = Counter("pind_speech_chunks_total", "Audio chunks Whisper transcribed")
 
 
 class SpeechToText:
@@ -90,6 +94,8 @@ class SpeechToText:
             while (chunk := await asyncio.to_thread(_next_chunk, chunks)) is not None:
                 recognised = await asyncio.to_thread(self._recogniser.recognise, chunk, language)
                 heard = heard or recognised.language
+                SPEECH_SECONDS.inc(chunk.duration_s)
+                SPEECH_CHUNKS.inc()
                 timed += [(s.start_s, s.end_s - s.start_s, s.text) for s in recognised.segments]
                 done_s = chunk.offset_s + chunk.duration_s
                 log.info(
