@@ -35,6 +35,7 @@ from pind_geo.domain.extraction.korean_tagger import (
     char_features,
     location_spans,
 )
+from pind_geo.domain.extraction.particles import particle_free_end
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
 
@@ -155,7 +156,7 @@ class KiwiCandidateExtractor:
             entity
             for span in location_spans(tagger.tag(features))
             for start, end in _split_at_venues(unit, *span, rules)
-            if (entity := _entity(unit, start, end, self._lexicon)) is not None
+            if (entity := _entity(unit, start, end, self._lexicon, morphemes)) is not None
         ]
         kept = [
             c
@@ -286,14 +287,16 @@ def _split_at_venues(
     return list(pairwise(ordered))
 
 
-def _entity(unit: TextUnit, start: int, end: int, lexicon: PlaceLexicon) -> PlaceCandidate | None:
-    """A location span of the tagger, unless it is too short or a known
-    non-place. A span written with its areas ('부산 남포동', '경북 울진군')
-    is geocoded by its last word when that word is itself a known place."""
+def _entity(
+    unit: TextUnit, start: int, end: int, lexicon: PlaceLexicon, morphemes: list[Morpheme]
+) -> PlaceCandidate | None:
+    """A location span of the tagger, without the particles glued to its
+    end, unless it is too short or a known non-place. A span written with
+    its areas ('부산 남포동', '경북 울진군') is geocoded by its last word
+    when that word is itself a known place."""
     while start < end and unit.text[start] == " ":
         start += 1
-    while end > start and unit.text[end - 1] == " ":
-        end -= 1
+    end = particle_free_end(unit.text, start, end, morphemes)
     span = unit.text[start:end]
     if len(span.replace(" ", "")) < 2 or span in KO_NOT_PLACES:
         return None
