@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections.abc import Callable
 
@@ -68,7 +69,14 @@ async def ingested_topic(kafka_bootstrap: str, migrated: None) -> Topic:
 def worker(
     kafka_bootstrap: str, fake_youtube: str, ingested_topic: Topic, whisper: WhisperRecogniser
 ) -> Worker:
-    settings = transcript_settings(kafka_bootstrap, fake_youtube)
+    return transcript_worker(
+        transcript_settings(kafka_bootstrap, fake_youtube), ingested_topic, whisper
+    )
+
+
+def transcript_worker(
+    settings: TranscriptSettings, ingested_topic: Topic, whisper: WhisperRecogniser
+) -> Worker:
     worker = Worker(settings)
     steps = default_steps(settings, recogniser=whisper)
     service = TranscriptService(steps, settings.transcript_languages)
@@ -182,7 +190,6 @@ async def test_a_video_without_captions_or_speech_is_skipped_with_a_reason(
     # No captions, and a soundtrack of chords: the voice filter hears nobody.
     stages, transcripts = await run_one(kafka_bootstrap, worker, ingested_topic, "pindBusan03")
 
-    assert transcripts == []
     # The terminal event, wherever progress events of other relays landed.
     (skipped,) = [s for s in stages if s.state in ("succeeded", "failed", "skipped")]
     assert (skipped.state, skipped.reason, skipped.error_code) == (
@@ -190,3 +197,43 @@ async def test_a_video_without_captions_or_speech_is_skipped_with_a_reason(
         NO_TRANSCRIPT_REASON,
         "no_speech",
     )
+    # Geo's one outcome of transcript, committed with the stage: why, and no text.
+    (outcome,) = transcripts
+    assert (outcome.outcome, outcome.reason, outcome.error_code) == (
+        "skipped",
+        NO_TRANSCRIPT_REASON,
+        "no_speech",
+    )
+    assert (outcome.language, outcome.source, outcome.segments) == (None, None, [])
+
+
+async def test_an_unreachable_youtube_ends_in_a_failed_outcome(
+    kafka_bootstrap: str, ingested_topic: Topic, whisper: WhisperRecogniser
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings = transcript_settings(kafka_bootstrap, f"http://127.0.0.1:{closed_port}")
+    worker = transcript_worker(settings, ingested_topic, whisper)
+    async with (
+        TopicReader(kafka_bootstrap, TRANSCRIPT_READY.name) as ready_reader,
+        TopicReader(kafka_bootstrap, JOB_STAGE.name) as stage_reader,
+        running(worker),
+    ):
+        event = await publish_ingested(kafka_bootstrap, ingested_topic, "pindSeoul01")
+        stage_records = await stage_reader.until(ended(event.job_id))
+        ready_records = await ready_reader.until(
+            lambda seen: bool(transcripts_of(seen, event.job_id))
+        )
+        ready_records += await ready_reader.drain(quiet_s=1.0)
+
+    # Every source failed transiently; the kit retried, then gave up.
+    (failed,) = [s for s in stages_of(stage_records, event.job_id) if s.state == "failed"]
+    assert (failed.error_code, failed.retryable) == ("unavailable", True)
+    (outcome,) = transcripts_of(ready_records, event.job_id)
+    assert (outcome.outcome, outcome.reason, outcome.error_code) == (
+        "failed",
+        failed.reason,
+        "unavailable",
+    )
+    assert (outcome.language, outcome.source, outcome.segments) == (None, None, [])

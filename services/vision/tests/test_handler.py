@@ -165,13 +165,23 @@ async def test_a_video_that_cannot_be_read_ends_the_stage_readably(
     ):
         ingested = await publish_ingested(kafka_bootstrap, ingested_topic, video_id)
         stage_records = await stage_reader.until(ended(ingested.job_id))
-        # Outcomes are committed in one transaction and relayed in order.
-        ready_records = await ready_reader.drain(quiet_s=1.0)
+        ready_records = await ready_reader.until(
+            lambda seen: bool(ready_for(seen, ingested.job_id))
+        )
+        ready_records += await ready_reader.drain(quiet_s=1.0)
 
     last = stages_of(stage_records, ingested.job_id)[-1]
     assert (last.state, last.error_code, last.retryable) == expected
     assert last.reason and "on-screen text" in last.reason
-    assert not ready_for(ready_records, ingested.job_id)
+    # Geo's one outcome of vision, committed with the stage: the same reason, no texts.
+    [record] = ready_for(ready_records, ingested.job_id)
+    outcome = VisionReady.model_validate_json(record.value or b"")
+    assert (outcome.outcome, outcome.reason, outcome.error_code) == (
+        last.state,
+        last.reason,
+        last.error_code,
+    )
+    assert (outcome.texts, outcome.engine) == ([], None)
 
 
 async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
@@ -185,14 +195,26 @@ async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
     async with (
         TopicReader(kafka_bootstrap, ingested_topic.dlt) as dlt_reader,
         TopicReader(kafka_bootstrap, JOB_STAGE.name) as stage_reader,
+        TopicReader(kafka_bootstrap, VISION_READY.name) as ready_reader,
         running(worker),
     ):
         ingested = await publish_ingested(kafka_bootstrap, ingested_topic, "pindSeoul01")
         dead = await dlt_reader.until(lambda seen: len(seen) >= 1)
         stage_records = await stage_reader.until(ended(ingested.job_id))
+        ready_records = await ready_reader.until(
+            lambda seen: bool(ready_for(seen, ingested.job_id))
+        )
 
     assert dead[0].headers["pind_dlt_error_type"] == b"MediaUnreachable"
     assert dead[0].headers["pind_dlt_attempts"] == b"2"
     stages = stages_of(stage_records, ingested.job_id)
     assert [s.state for s in stages] == ["started", "started", "failed"]
     assert stages[-1].retryable is True
+    # Giving up also published the failed outcome, in the failed stage's transaction.
+    [record] = ready_for(ready_records, ingested.job_id)
+    outcome = VisionReady.model_validate_json(record.value or b"")
+    assert (outcome.outcome, outcome.reason, outcome.error_code) == (
+        "failed",
+        stages[-1].reason,
+        "unavailable",
+    )

@@ -12,7 +12,7 @@
 from pind_kit.consume.batch import Batch, BatchHandler
 from pind_kit.consume.handling import Handler
 from pind_kit.consume.incoming import Incoming, decode
-from pind_kit.consume.subscription import Subscription, kafka_group_id
+from pind_kit.consume.subscription import GiveUpHook, Subscription, kafka_group_id
 from pind_kit.consume.unit_of_work import UnitOfWork
 from pind_kit.consume.worker import Worker
 from pind_kit.errors import AlreadyProcessed, TransientError, UndecodableEvent
@@ -21,6 +21,7 @@ __all__ = [
     "AlreadyProcessed",
     "Batch",
     "BatchHandler",
+    "GiveUpHook",
     "Handler",
     "Incoming",
     "Subscription",

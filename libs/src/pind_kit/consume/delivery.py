@@ -17,6 +17,7 @@ import structlog
 from aiokafka import AIOKafkaProducer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pind_contracts import JOB_STAGE
 from pind_kit.consume.incoming import Incoming
 from pind_kit.consume.subscription import Subscription
 from pind_kit.consume.unit_of_work import UnitOfWork
@@ -121,7 +122,8 @@ class Delivery:
         retryable: bool,
     ) -> None:
         """Dead-letter the record, then mark the event processed with the
-        job's ``failed`` stage (when the subscription reports a stage)."""
+        job's ``failed`` stage (when the subscription reports a stage) and
+        whatever the subscription's ``on_give_up`` emits with it."""
         await self.until_infrastructure_answers(
             subscription, lambda: self.dead_letter(subscription, raw, exc, attempts=attempts)
         )
@@ -137,13 +139,16 @@ class Delivery:
             try:
                 async with uow.transaction():
                     if subscription.stage is not None and uow.job_id is not None:
-                        await uow.emit_stage(
+                        failed = uow.stage_event(
                             "failed",
                             reason=f"{subscription.stage} failed after {attempts} "
                             f"attempt(s): {short_error(exc)}",
                             retryable=retryable,
                             error_code="internal" if not retryable else "unavailable",
                         )
+                        await uow.emit(JOB_STAGE, failed)
+                        if subscription.on_give_up is not None:
+                            await subscription.on_give_up(uow, failed)
             except AlreadyProcessed:
                 log.info("another delivery of the event committed first; no failed stage")
 

@@ -3,10 +3,19 @@ a job its handling reports."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pind_contracts import Topic
+from pind_contracts import JobStage, Topic
 from pind_contracts.types import Stage
+
+if TYPE_CHECKING:
+    from pind_kit.consume.unit_of_work import UnitOfWork
+
+GiveUpHook = Callable[["UnitOfWork", JobStage], Awaitable[None]]
+"""Called when handling gives up on an event, in the transaction that commits
+the ``failed`` stage (passed in): what it emits commits with that report."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +26,9 @@ class Subscription:
     the topic, names the Kafka consumer group (:func:`kafka_group_id`)."""
     stage: Stage | None = None
     """The job stage a failure of this handling is reported as, if any."""
+    on_give_up: GiveUpHook | None = None
+    """Also publish the service's own failed outcome with that report (e.g.
+    transcript's on ``pind.transcript.ready.v1``); needs ``stage``."""
 
     @property
     def kafka_group(self) -> str:

@@ -33,7 +33,7 @@ from pind_contracts.types import Stage
 from pind_kit.consume.batch import BatchHandler, BatchHandling, parse_without_headers
 from pind_kit.consume.delivery import Delivery
 from pind_kit.consume.handling import EventHandling
-from pind_kit.consume.subscription import Subscription
+from pind_kit.consume.subscription import GiveUpHook, Subscription
 from pind_kit.consume.upkeep import observe_lag_forever, prune_forever
 from pind_kit.db import make_engine, make_sessionmaker
 from pind_kit.faults import Outage, describe, is_infrastructure_error
@@ -81,13 +81,19 @@ class Worker:
 
     # -- registration -------------------------------------------------------
     def handler(
-        self, topic: Topic, *, group: str, stage: Stage | None = None
+        self,
+        topic: Topic,
+        *,
+        group: str,
+        stage: Stage | None = None,
+        on_give_up: GiveUpHook | None = None,
     ) -> Callable[[HandlerFn], HandlerFn]:
         """Register ``fn`` as ``group``'s handler of ``topic`` (Kafka group
-        ``<group>.<topic>``; ``group`` also keys the processed-events table)."""
+        ``<group>.<topic>``; ``group`` also keys the processed-events table).
+        ``on_give_up`` runs with the ``failed`` stage if handling gives up."""
 
         def register(fn: HandlerFn) -> HandlerFn:
-            subscription = Subscription(topic, group, stage)
+            subscription = Subscription(topic, group, stage, on_give_up)
             handling = EventHandling(
                 subscription,
                 fn,

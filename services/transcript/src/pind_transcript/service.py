@@ -1,4 +1,7 @@
-"""Transcript: find the words of an ingested video, trying each source in turn."""
+"""Transcript: find the words of an ingested video, trying each source in turn,
+and publish the one outcome geo waits for on ``pind.transcript.ready.v1`` —
+the transcript, or why there is none (skipped, failed) — in the transaction
+that commits the stage's final report."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Protocol
 
 import structlog
 
-from pind_contracts import TRANSCRIPT_READY, TranscriptReady, VideoIngested
+from pind_contracts import TRANSCRIPT_READY, JobStage, TranscriptReady, VideoIngested
 from pind_kit.consume import UnitOfWork
 from pind_kit.errors import TransientError
 from pind_transcript.domain.transcript import ProgressReport, StepContext, Transcript
@@ -94,7 +97,8 @@ class TranscriptService:
 
     async def handle(self, video: VideoIngested, uow: UnitOfWork) -> None:
         """Report the stage, transcribe, and commit ``transcript.ready`` with
-        ``succeeded``, or ``skipped`` when no source has any text."""
+        ``succeeded``, or a skipped outcome with ``skipped`` when no source
+        has any text."""
         await uow.stage("started")
 
         async def report(fraction: float) -> None:
@@ -104,6 +108,16 @@ class TranscriptService:
         async with uow.transaction():
             if transcript is None:
                 log.info("no transcript", reason=self.no_transcript_reason)
+                await uow.emit(
+                    TRANSCRIPT_READY,
+                    TranscriptReady(
+                        job_id=video.job_id,
+                        video_id=video.video_id,
+                        outcome="skipped",
+                        reason=self.no_transcript_reason,
+                        error_code=self.no_transcript_code,
+                    ),
+                )
                 await uow.emit_stage(
                     "skipped", reason=self.no_transcript_reason, error_code=self.no_transcript_code
                 )
@@ -125,3 +139,18 @@ class TranscriptService:
                 ),
             )
             await uow.emit_stage("succeeded")
+
+
+async def publish_failure(uow: UnitOfWork, failed: JobStage) -> None:
+    """The failed outcome, when the kit gives up on an event (retries spent, or
+    an error a person must look at): committed with the ``failed`` stage."""
+    await uow.emit(
+        TRANSCRIPT_READY,
+        TranscriptReady(
+            job_id=failed.job_id,
+            video_id=failed.video_id,
+            outcome="failed",
+            reason=failed.reason or "transcript failed",
+            error_code=failed.error_code,
+        ),
+    )

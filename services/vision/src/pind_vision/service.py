@@ -1,4 +1,6 @@
-"""Vision: read the text a video shows, and say what came of it."""
+"""Vision: read the text a video shows, and say what came of it — one outcome
+per analysis on ``pind.vision.ready.v1`` (the texts, or why there are none:
+skipped, failed), committed with the stage's final report."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import cv2
 import numpy as np
 import structlog
 
-from pind_contracts import VISION_READY, VideoIngested, VisionReady
+from pind_contracts import VISION_READY, JobStage, VideoIngested, VisionReady
 from pind_kit.consume import UnitOfWork
 from pind_vision.adapters.media import FetchedMedia
 from pind_vision.adapters.video import VideoUnreadable, probe, read_frames
@@ -161,7 +163,8 @@ class VisionService:
 
     async def handle(self, ingested: VideoIngested, uow: UnitOfWork) -> None:
         """Report the stage, read the video, and commit either the texts with
-        ``succeeded`` or a ``skipped``/``failed`` stage a person can read."""
+        ``succeeded`` or a ``skipped``/``failed`` outcome and stage a person
+        can read."""
         await uow.stage("started")
 
         async def report(fraction: float) -> None:
@@ -172,6 +175,16 @@ class VisionService:
         except VisionNotPossible as outcome:
             log.info("video not read", error_code=str(outcome.code), reason=outcome.reason)
             async with uow.transaction():
+                await uow.emit(
+                    VISION_READY,
+                    VisionReady(
+                        job_id=ingested.job_id,
+                        video_id=ingested.video_id,
+                        outcome=outcome.state,
+                        reason=outcome.reason,
+                        error_code=str(outcome.code),
+                    ),
+                )
                 await uow.emit_stage(
                     outcome.state,
                     reason=outcome.reason,
@@ -182,6 +195,21 @@ class VisionService:
         async with uow.transaction():
             await uow.emit(VISION_READY, ready)
             await uow.emit_stage("succeeded")
+
+
+async def publish_failure(uow: UnitOfWork, failed: JobStage) -> None:
+    """The failed outcome, when the kit gives up on an event (retries spent, or
+    an error a person must look at): committed with the ``failed`` stage."""
+    await uow.emit(
+        VISION_READY,
+        VisionReady(
+            job_id=failed.job_id,
+            video_id=failed.video_id,
+            outcome="failed",
+            reason=failed.reason or "vision failed",
+            error_code=failed.error_code,
+        ),
+    )
 
 
 def _load_image(path: Path) -> Image | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pind_contracts import VIDEO_INGESTED, Topic, VideoIngested
 from pind_kit.consume import Incoming, UnitOfWork, Worker
-from pind_vision.service import VisionService
+from pind_vision.service import VisionService, publish_failure
 
 CONSUMER_GROUP = "pind-vision"
 
@@ -16,8 +16,9 @@ def register(
     topic: Topic = VIDEO_INGESTED,
     group: str = CONSUMER_GROUP,
 ) -> None:
-    """Subscribe ``service`` to ``pind.video.ingested.v1`` (tests pass their own topic)."""
+    """Subscribe ``service`` to ``pind.video.ingested.v1`` (tests pass their own
+    topic); giving up on an event also publishes the failed outcome."""
 
-    @worker.handler(topic, group=group, stage="vision")
+    @worker.handler(topic, group=group, stage="vision", on_give_up=publish_failure)
     async def on_video_ingested(event: Incoming[VideoIngested], uow: UnitOfWork) -> None:
         await service.handle(event.payload, uow)
