@@ -8,6 +8,9 @@
 #   scripts/services.sh status  [NAME...]   default: all
 #
 # NAME: auth gateway ingest transcript vision geo | fakes | all (= six + fakes)
+# | gateway-projector. The gateway runs as two: `gateway` (the API, PIND_ROLE=api)
+# and `gateway-projector` (`pind-gateway projector`: the projection, relay and
+# sweeper, ops endpoints on :8100); naming gateway names both.
 #
 # Each runs as its own process group: `uv run --frozen --no-sync pind-NAME`
 # (fakes: `pind-fakes serve`), env from scripts/stack.env, .run/env and .env,
@@ -23,16 +26,19 @@ PIND_LOG_TAG=services
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 ready_timeout="${PIND_SERVICE_READY_TIMEOUT:-120}"
+# The gateway's projector: its ops port, and the service whose settings it shares.
+PIND_HTTP_PORTS[gateway-projector]=8100
+PROJECTOR=gateway-projector
 venv="${UV_PROJECT_ENVIRONMENT:-$PIND_ROOT/.venv}"
 
 usage() {
-  sed -n '3,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '3,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit 2
 }
 
 is_known() {
   local n="$1" s
-  [[ "$n" == fakes ]] && return 0
+  [[ "$n" == fakes || "$n" == "$PROJECTOR" ]] && return 0
   for s in "${PIND_SERVICES[@]}"; do [[ "$s" == "$n" ]] && return 0; done
   return 1
 }
@@ -54,10 +60,15 @@ expand_names() { # default... -- args...
       die "unknown name '$n' (known: ${PIND_SERVICES[*]} fakes all)"
     fi
   done
-  printf '%s\n' "${out[@]}" | awk '!seen[$0]++'
+  # The gateway is its API and its projector (the projector first: it relays
+  # and projects what the API's first requests make).
+  printf '%s\n' "${out[@]}" | sed "s/^gateway\$/$PROJECTOR\ngateway/" | awk '!seen[$0]++'
 }
 
-script_of() { if [[ "$1" == fakes ]]; then echo pind-fakes; else echo "pind-$1"; fi; }
+# service_of NAME -> the service whose package and settings process NAME runs.
+service_of() { if [[ "$1" == "$PROJECTOR" ]]; then echo gateway; else echo "$1"; fi; }
+
+script_of() { if [[ "$1" == fakes ]]; then echo pind-fakes; else echo "pind-$(service_of "$1")"; fi; }
 
 ready_url() {
   if [[ "$1" == fakes ]]; then
@@ -71,7 +82,7 @@ ready_url() {
 ours() {
   local cmd
   cmd="$(proc_cmdline "$1")"
-  [[ "$cmd" == *"$(script_of "$2")"* || "$cmd" == *"-m pind_$2"* ]] &&
+  [[ "$cmd" == *"$(script_of "$2")"* || "$cmd" == *"-m pind_$(service_of "$2")"* ]] &&
     [[ "$(proc_cwd "$1")" == "$PIND_ROOT" || "$cmd" == *"$venv/"* ]]
 }
 
@@ -118,7 +129,8 @@ launch() {
       env_args+=(-u "PIND_${other^^}_DATABASE_URL")
     done
   else
-    svc="${name^^}"
+    svc="$(service_of "$name")"
+    svc="${svc^^}"
     url="$(printenv "PIND_${svc}_DATABASE_URL" || true)"
     [[ -n "$url" ]] || die "PIND_${svc}_DATABASE_URL is not set (expected in $PIND_ENV_FILE). Run deploy/postgres/setup.sh (make infra-up)."
     env_args=()
@@ -127,15 +139,20 @@ launch() {
     while IFS= read -r var; do
       env_args+=("PIND_${var#"PIND_${svc}_"}=$(printenv "$var")")
     done < <(compgen -e | grep "^PIND_${svc}_" || true)
-    env_args+=("PIND_DATABASE_URL=$url" "PIND_HTTP_PORT=$port" "PIND_SERVICE_NAME=$name")
+    env_args+=("PIND_DATABASE_URL=$url" "PIND_HTTP_PORT=$port")
+    env_args+=("PIND_SERVICE_NAME=$(service_of "$name")")
+    # The API serves only; the projector does the gateway's background work.
+    [[ "$name" == gateway ]] && env_args+=("PIND_ROLE=api")
     # Least privilege: a service sees only its own database credentials.
     for other in "${PIND_SERVICES[@]}" admin; do
-      [[ "$other" == "$name" ]] || env_args=(-u "PIND_${other^^}_DATABASE_URL" "${env_args[@]}")
+      [[ "$other" == "$(service_of "$name")" ]] ||
+        env_args=(-u "PIND_${other^^}_DATABASE_URL" "${env_args[@]}")
     done
   fi
 
   local -a cmd=(uv run --frozen --no-sync "$script")
   [[ "$name" == fakes ]] && cmd+=(serve)
+  [[ "$name" == "$PROJECTOR" ]] && cmd+=(projector)
 
   [[ -f "$log" ]] && mv -f "$log" "$log.prev"
   # setsid: own process group (stop signals uv and its python child together);
@@ -219,7 +236,7 @@ cmd_stop() {
 cmd_status() {
   local names=() name pid alive ready port
   mapfile -t names < <(expand_names fakes "${PIND_SERVICES[@]}" -- "$@")
-  printf '%-11s %-8s %-6s %-6s %s\n' NAME PID ALIVE READY URL
+  printf '%-18s %-8s %-6s %-6s %s\n' NAME PID ALIVE READY URL
   for name in "${names[@]}"; do
     port="${PIND_HTTP_PORTS[$name]}"
     pid="$(read_pid "$name" 2>/dev/null || true)"
@@ -231,7 +248,7 @@ cmd_status() {
       pid="?"
       alive="other"
     fi
-    printf '%-11s %-8s %-6s %-6s %s\n' "$name" "${pid:--}" "$alive" "$ready" "$(ready_url "$name")"
+    printf '%-18s %-8s %-6s %-6s %s\n' "$name" "${pid:--}" "$alive" "$ready" "$(ready_url "$name")"
   done
 }
 
