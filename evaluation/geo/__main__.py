@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
     )
     from pind_geo.app import build_place_extractor
-    from pind_geo.cli import BATCH_POLICY
     from pind_geo.domain.fusion import FusionPolicy
+    from pind_geo.extract import BATCH_POLICY
     from pind_geo.settings import DEFAULT_GAZETTEER_DIR
 
     batch = build_place_extractor(

@@ -23,7 +23,7 @@ from pind_geo.adapters.korean_tagger import load_location_tagger
 from pind_geo.domain.extraction.korean_tagger import SequenceTagger
 from pind_geo.domain.fusion import FusionPolicy
 from pind_geo.settings import DEFAULT_GAZETTEER_DIR
-from pind_geo.training.korean_lc import feature_extractor, read_klue_ner, train
+from services.geo.tools.train_korean_lc import feature_extractor, read_klue_ner, train
 
 FOLDS = 5
 

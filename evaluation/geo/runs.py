@@ -20,11 +20,11 @@ from evaluation.geo.corpora import (
 )
 from evaluation.geo.metrics import Counts, Predicted, score_document
 from evaluation.geo.report import Row
-from pind_geo.cli import extract_document
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
-from pind_geo.samples import GOLD_RADIUS_M, sample_vlogs, vlog_units
+from pind_geo.extract import extract_document
+from services.geo.tools.samples import GOLD_RADIUS_M, sample_vlogs, vlog_units
 
 """A found place is the gold place when it lies this close (or has its key)."""
 

@@ -31,7 +31,7 @@ from pind_contracts.events.places_extracted import Place, UnresolvedPlace
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.domain.text import match_key
-from pind_geo.samples import sample_vlogs, vlog_units
+from services.geo.tools.samples import sample_vlogs, vlog_units
 
 VENUE_CATEGORIES = frozenset({"restaurant", "cafe", "bar", "lodging"})
 NEAR_M = 100.0

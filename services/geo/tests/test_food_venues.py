@@ -25,7 +25,7 @@ from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.domain.text import match_key
-from pind_geo.samples import sample_vlogs, vlog_units
+from services.geo.tools.samples import sample_vlogs, vlog_units
 
 NAMES = frozenset({"비에뜨반미", "의정부부대찌개", "대림창고", "피자플래넷건대점", "작은카페"})
 FOOD = [p for p in sample_vlogs() if "venues" in json.loads((p / "gold.json").read_text())]

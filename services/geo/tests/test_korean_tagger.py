@@ -18,7 +18,7 @@ from pind_geo.domain.extraction.korean_tagger import (
 )
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
-from pind_geo.training.korean_lc import read_klue_ner, train, training_labels
+from services.geo.tools.train_korean_lc import read_klue_ner, train, training_labels
 
 KLUE_SAMPLE = """\
 ## 토큰 구분자 : \\n

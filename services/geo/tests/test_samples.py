@@ -1,6 +1,6 @@
 """The sample vlogs (samples/vlogs/*/): every gold place found within 200 m,
 nothing far from them. Inputs are what `make eval` gives the pipeline
-(``pind_geo.samples.vlog_units``): metadata from info.json, the manual
+(``services.geo.tools.samples.vlog_units``): metadata from info.json, the manual
 caption track, and gold.json's on-screen text standing in for OCR."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pytest
 
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.pipeline import PlaceExtractor
-from pind_geo.samples import GOLD_RADIUS_M, VLOGS_DIR, sample_vlogs, vlog_units
+from services.geo.tools.samples import GOLD_RADIUS_M, VLOGS_DIR, sample_vlogs, vlog_units
 
 VLOGS = sample_vlogs()
 # The food vlogs (gold venues) are scored in test_food_samples.py.

@@ -15,13 +15,13 @@ from pind_geo.adapters.gazetteer_files import load_index
 from pind_geo.adapters.offline_geocoder import GazetteerGeocoder
 from pind_geo.adapters.venue_files import SOURCES, file_name, read_records
 from pind_geo.adapters.venue_geocoder import VenueGeocoder, load_venue_geocoder
-from pind_geo.build_venue_index import build
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import GeocodeQuery, PlaceCandidate, TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.domain.resolution import resolve
 from pind_geo.errors import VenueIndexMissingError
 from pind_geo.settings import DEFAULT_GAZETTEER_DIR, DEFAULT_VENUES_DIR, ExtractionSettings
+from services.geo.tools.build_venue_index import build
 
 HEADER = (
     "source_id,name,branch,category_large,category_mid,category_small,sido,sigungu,dong,"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from pind_geo.cli import BATCH_POLICY, extract_document
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.domain.world import WorldIndex, WorldPlace, world_key
+from pind_geo.extract import BATCH_POLICY, extract_document
 
 
 @pytest.fixture(scope="module")

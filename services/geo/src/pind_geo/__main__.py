@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _extract() -> int:
     from pind_geo.app import build_from_settings
-    from pind_geo.cli import BATCH_POLICY, BadInputLine, run
+    from pind_geo.extract import BATCH_POLICY, BadInputLine, run
     from pind_geo.settings import ExtractionSettings
 
     # Logs go to stderr: stdout carries the results.

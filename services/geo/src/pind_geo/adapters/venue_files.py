@@ -1,5 +1,5 @@
 """The offline venue index's files (data/poi/kr): gzip-compressed UTF-8 CSV,
-one per source, written by ``python -m pind_geo.build_venue_index``.
+one per source, written by ``python -m services.geo.tools.build_venue_index``.
 
 Columns: name, branch, group (Kakao category group: FD6 restaurant, CE7 cafe,
 AD5 lodging, AT4 landmark), kind, sido, sigungu, dong, road, lot, lon, lat.

@@ -6,7 +6,7 @@ itself and its neighbours, the morpheme kiwi read it in (form, part of speech,
 the particle after it), the place names of our gazetteers it falls in (Korean
 lists and the Hangul names of world places) and the candidates the suffix
 rules found there. The model (``korean_lc.crfsuite``, trained by
-``python -m pind_geo.training.korean_lc``) weighs these; the code here only
+``python -m services.geo.tools.train_korean_lc``) weighs these; the code here only
 describes characters and reads the labels back as spans. Pure: no I/O.
 
 The model is trained on KLUE-NER (Park et al., KLUE benchmark, CC BY-SA 4.0)

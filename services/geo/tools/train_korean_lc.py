@@ -1,4 +1,4 @@
-"""`python -m pind_geo.training.korean_lc`: train the Korean location tagger.
+"""`python -m services.geo.tools.train_korean_lc`: train the Korean location tagger.
 
 Reads KLUE-NER in its character-level BIO form (KLUE benchmark, CC BY-SA 4.0;
 ``## <id>\\t<marked sentence>`` heads each sentence, then ``char\\tlabel``
@@ -105,7 +105,7 @@ def feature_extractor(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pind_geo.training.korean_lc")
+    parser = argparse.ArgumentParser(prog="python -m services.geo.tools.train_korean_lc")
     eval_dir = os.environ.get("PIND_EVAL_DIR")
     parser.add_argument(
         "--data", type=Path, default=Path(eval_dir) / KLUE_FILE if eval_dir else None

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from pind_geo.cli import BadInputLine, run
 from pind_geo.domain.pipeline import PlaceExtractor
+from pind_geo.extract import BadInputLine, run
 
 
 def test_extract_lines(place_extractor: PlaceExtractor) -> None:

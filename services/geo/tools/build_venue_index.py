@@ -1,4 +1,4 @@
-"""`python -m pind_geo.build_venue_index`: derive the offline venue index
+"""`python -m services.geo.tools.build_venue_index`: derive the offline venue index
 (data/poi/kr/*.csv.gz) from full venue lists in one common layout
 (``source_id, name, branch, category_large, category_mid, category_small, sido,
 sigungu, dong, road_address, lot_address, building, floor, lon, lat``).
@@ -184,7 +184,7 @@ def build(source_dir: Path, out_dir: Path) -> list[SourceStats]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pind_geo.build_venue_index")
+    parser = argparse.ArgumentParser(prog="python -m services.geo.tools.build_venue_index")
     parser.add_argument(
         "--source",
         type=Path,
