@@ -33,9 +33,13 @@ from pydantic_settings import BaseSettings
 from pind_kit.testing import REPO_ROOT
 
 SERVICES = ("auth", "gateway", "ingest", "transcript", "vision", "geo")
+PROJECTOR = "gateway-projector"
+"""The gateway's second process (its API runs with PIND_ROLE=api): scripts/services.sh
+starts it with the gateway, compose and k8s run it as a container and a Deployment."""
 SETTINGS_CLASSES = {
     "auth": ("pind_auth.settings", "AuthSettings"),
     "gateway": ("pind_gateway.settings", "GatewaySettings"),
+    PROJECTOR: ("pind_gateway.settings", "GatewaySettings"),
     "ingest": ("pind_ingest.settings", "IngestSettings"),
     "transcript": ("pind_transcript.settings", "TranscriptSettings"),
     "vision": ("pind_vision.settings", "VisionSettings"),
@@ -58,6 +62,9 @@ LOOPBACK_ON_PURPOSE = {
     ("auth", "PIND_SMTP_HOST"): "neither stack runs a mail server; a deployment sets its own",
     ("auth", "PIND_SMTP_FROM"): "a sender address (no-reply@pind.localhost), not a host",
     ("gateway", "PIND_CORS_ORIGINS"): "origins of the web client in the user's browser",
+    (PROJECTOR, "PIND_CORS_ORIGINS"): "the projector serves no browser",
+    (PROJECTOR, "PIND_AUTH_URL"): "the projector calls no one over HTTP (no API, no tokens)",
+    (PROJECTOR, "PIND_AUTH_JWKS_URL"): "the projector checks no tokens",
 }
 
 
@@ -135,11 +142,11 @@ def env_names(cls: type[BaseSettings]) -> dict[str, Any]:
 
 def test_the_file_renders_with_the_pind_services() -> None:
     names = set(rendered()["services"])
-    expected = {*SERVICES, "fakes", *ONE_SHOTS, "kafka", "postgres"}
+    expected = {*SERVICES, PROJECTOR, "fakes", *ONE_SHOTS, "kafka", "postgres"}
     assert names == expected
 
 
-@pytest.mark.parametrize("name", [*SERVICES, "fakes", *ONE_SHOTS])
+@pytest.mark.parametrize("name", [*SERVICES, PROJECTOR, "fakes", *ONE_SHOTS])
 def test_every_pind_container_is_resolved(name: str) -> None:
     spec = service(name)
     assert spec.get("image"), f"{name}: no image"
@@ -153,7 +160,7 @@ def test_every_pind_container_is_resolved(name: str) -> None:
     assert not unresolved, f"{name}: unresolved settings {unresolved}"
 
 
-@pytest.mark.parametrize("name", [*SERVICES, *ONE_SHOTS])
+@pytest.mark.parametrize("name", [*SERVICES, PROJECTOR, *ONE_SHOTS])
 def test_dependencies_resolve_and_can_be_met(name: str) -> None:
     services = rendered()["services"]
     depends = service(name).get("depends_on") or {}
@@ -165,7 +172,7 @@ def test_dependencies_resolve_and_can_be_met(name: str) -> None:
             assert services[target].get("healthcheck"), f"{target} has no healthcheck"
         elif condition == "service_completed_successfully":
             assert services[target].get("restart") == "no", f"{target} is not a one-shot"
-    if name in SERVICES:
+    if name in (*SERVICES, PROJECTOR):
         assert set(depends) >= {"migrate", "topics", "fakes"}
 
 
@@ -191,7 +198,7 @@ def test_service_names_default_to_the_service(name: str) -> None:
     assert env_names(settings_class(name))["PIND_SERVICE_NAME"] == name
 
 
-@pytest.mark.parametrize("name", [*SERVICES, "fakes"])
+@pytest.mark.parametrize("name", [*SERVICES, PROJECTOR, "fakes"])
 def test_no_setting_points_a_container_at_itself(name: str) -> None:
     environment = service(name).get("environment") or {}
     wrong = []
@@ -203,6 +210,35 @@ def test_no_setting_points_a_container_at_itself(name: str) -> None:
             source = "docker-compose.yml" if key in environment else "its default"
             wrong.append(f"{key}={value} ({source})")
     assert not wrong, f"{name}: in a container these reach the container itself: {wrong}"
+
+
+def local_projector_port() -> int:
+    """The port scripts/services.sh gives the gateway's projector."""
+    script = (REPO_ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    found = re.search(rf"PIND_HTTP_PORTS\[{PROJECTOR}\]=(\d+)", script)
+    assert found, f"scripts/services.sh no longer gives {PROJECTOR} a port"
+    return int(found.group(1))
+
+
+def test_the_gateway_runs_as_its_api_beside_a_projector() -> None:
+    """As scripts/services.sh runs it (issue 12, tail latency): API processes that
+    only serve, and one projector with the gateway's settings on a port of its own."""
+    api, projector = service("gateway"), service(PROJECTOR)
+    assert api["command"] == ["pind-gateway"]
+    assert api["environment"]["PIND_ROLE"] == "api"
+    assert projector["command"] == ["pind-gateway", "projector"]
+    assert projector["environment"].get("PIND_ROLE", "projector") == "projector"
+    db = projector["environment"]["PIND_DATABASE_URL"]
+    assert db == api["environment"]["PIND_DATABASE_URL"]
+    port = local_projector_port()
+    assert projector["environment"]["PIND_HTTP_PORT"] == str(port)
+    assert projector["environment"]["PIND_HTTP_HOST"] == "0.0.0.0"
+    assert {p["target"] for p in projector.get("ports", [])} == {port}
+    assert f":{port}/readyz" in " ".join(projector["healthcheck"]["test"])
+    missing = sorted(local_env("gateway") - set(projector["environment"]) - set(NOT_IN_COMPOSE))
+    assert not missing, f"the local projector gets {missing}, docker-compose.yml's does not"
+    services_sh = (REPO_ROOT / "scripts" / "services.sh").read_text(encoding="utf-8")
+    assert '"PIND_ROLE=api"' in services_sh, "scripts/services.sh no longer splits the gateway"
 
 
 # --- what the containers need to reach and trust each other (issue 13, finding 2) ---------
@@ -322,6 +358,28 @@ def test_k8s_auth_trusts_the_pod_network_and_only_the_gateway_reaches_it() -> No
     assert pod_sources == [{"app.kubernetes.io/name": "gateway"}]
 
 
+def test_k8s_gateway_pods_only_serve_beside_projector_pods() -> None:
+    assert k8s_env("gateway")["PIND_ROLE"] == "api"
+    deployment = k8s_object("Deployment", PROJECTOR)
+    pod = deployment["spec"]["template"]
+    [container] = pod["spec"]["containers"]
+    assert container["command"] == ["pind-gateway", "projector"]
+    assert k8s_env(PROJECTOR).get("PIND_ROLE", "projector") == "projector"
+    secrets = {e["name"]: e["valueFrom"] for e in container["env"] if "valueFrom" in e}
+    gateway = k8s_object("Deployment", "gateway")["spec"]["template"]["spec"]["containers"][0]
+    assert secrets["PIND_DATABASE_URL"] == next(
+        e["valueFrom"] for e in gateway["env"] if e["name"] == "PIND_DATABASE_URL"
+    )
+    ops = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert k8s_env(PROJECTOR)["PIND_HTTP_PORT"] == str(ops["ops"])
+    assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "ops"}
+    assert pod["metadata"]["annotations"]["prometheus.io/port"] == str(ops["ops"])
+    # The gateway's Service sends requests to API pods only.
+    selector = k8s_object("Service", "gateway")["spec"]["selector"]
+    labels = pod["metadata"]["labels"]
+    assert any(labels.get(k) != v for k, v in selector.items())
+
+
 def test_k8s_auth_starts_in_production_with_the_manifests_values() -> None:
     environment = k8s_env("auth")
     assert environment["PIND_DEV"] == "false"
@@ -330,12 +388,14 @@ def test_k8s_auth_starts_in_production_with_the_manifests_values() -> None:
     assert urlsplit(settings.reset_url).scheme == "https"
 
 
-@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("name", [*SERVICES, PROJECTOR])
 def test_no_k8s_setting_points_a_pod_at_itself(name: str) -> None:
     environment = k8s_env(name)
     wrong = []
     for key, default in env_names(settings_class(name)).items():
-        if (name, key) in LOOPBACK_ON_PURPOSE and key in {"PIND_SMTP_FROM", "PIND_CORS_ORIGINS"}:
+        if (name, key) in LOOPBACK_ON_PURPOSE and (
+            key in {"PIND_SMTP_FROM", "PIND_CORS_ORIGINS"} or name == PROJECTOR
+        ):
             continue
         value = environment.get(key, default)
         if LOOPBACK.search(str(value)):
