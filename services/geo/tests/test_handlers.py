@@ -1,6 +1,6 @@
 """Gathering with the real broker and database: all inputs → one
-places.extracted; a failed stage settles its input; the deadline sweeper;
-duplicates change nothing."""
+places.extracted; a failed or skipped outcome settles its input; the deadline
+sweeper; duplicates change nothing; geo reads no stage events."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ from pind_geo.__main__ import MIGRATIONS_DIR
 from pind_geo.app import build_worker
 from pind_geo.domain.pipeline import PlaceExtractor
 from pind_geo.models import analyses
+from pind_geo.service import GeoService
 from pind_geo.settings import GeoSettings
-from pind_geo.subscribers import InputTopics
+from pind_geo.subscribers import InputTopics, register
 from pind_kit.consume import Worker
 from pind_kit.db import PROCESSED_EVENTS
 from pind_kit.migrations import upgrade
@@ -70,10 +71,10 @@ async def topics(kafka_bootstrap: str, migrated: None) -> InputTopics:
     fresh = InputTopics(
         *(
             Topic(unique_topic(f"geo-{t.payload.__name__}"), t.payload, 1, t.key, t.description)
-            for t in (VIDEO_INGESTED, TRANSCRIPT_READY, VISION_READY, JOB_STAGE)
+            for t in (VIDEO_INGESTED, TRANSCRIPT_READY, VISION_READY)
         )
     )
-    names = [t.name for t in (fresh.ingested, fresh.transcript, fresh.vision, fresh.stages)]
+    names = [t.name for t in (fresh.ingested, fresh.transcript, fresh.vision)]
     await create_topics(kafka_bootstrap, names + [n + ".dlt" for n in names])
     return fresh
 
@@ -245,13 +246,13 @@ async def test_failed_transcript_extracts_from_metadata_and_vision(
     ):
         await job.publish(topics.ingested, job.ingested())
         await job.publish(
-            topics.stages,
-            JobStage(
+            topics.transcript,
+            TranscriptReady(
                 job_id=job.job_id,
                 video_id=job.video_id,
-                stage="transcript",
-                state="failed",
-                reason="no captions and speech-to-text failed",
+                outcome="failed",
+                reason="transcript failed after 3 attempt(s): YouTube could not be reached",
+                error_code="unavailable",
             ),
         )
         await job.publish(topics.vision, job.vision())
@@ -260,8 +261,45 @@ async def test_failed_transcript_extracts_from_metadata_and_vision(
         assert {p["name"] for p in result["places"]} == {"광장시장", "통인시장"}
         seen = await stages.until(lambda r: any(s.state == "succeeded" for s in job.stages(r)))
         (done,) = [s for s in job.stages(seen) if s.state == "succeeded"]
-        assert done.reason and "transcript failed" in done.reason
+        assert done.reason and "transcript failed: transcript failed after 3" in done.reason
     assert (await analysis_row(worker, job)).trigger == "stage_ended"
+
+
+async def test_skipped_vision_extracts_from_metadata_and_transcript(
+    kafka_bootstrap: str, topics: InputTopics, worker: Worker
+) -> None:
+    job = Job(kafka_bootstrap)
+    async with (
+        TopicReader(kafka_bootstrap, PLACES_EXTRACTED.name) as places,
+        TopicReader(kafka_bootstrap, JOB_STAGE.name) as stages,
+    ):
+        await job.publish(
+            topics.vision,
+            VisionReady(
+                job_id=job.job_id,
+                video_id=job.video_id,
+                outcome="skipped",
+                reason="the video is too large to read its on-screen text",
+                error_code="too_large",
+            ),
+        )
+        await job.publish(topics.ingested, job.ingested())
+        await job.publish(topics.transcript, job.transcript())
+        (result,) = job.of_job(await places.until(has(job)))
+        assert result["inputs_used"] == ["metadata", "transcript"]
+        seen = await stages.until(lambda r: any(s.state == "succeeded" for s in job.stages(r)))
+        (done,) = [s for s in job.stages(seen) if s.state == "succeeded"]
+        assert done.reason and "vision skipped: the video is too large" in done.reason
+    assert (await analysis_row(worker, job)).trigger == "stage_ended"
+
+
+def test_geo_reads_outcomes_not_the_stage_stream(
+    kafka_bootstrap: str, place_extractor: PlaceExtractor
+) -> None:
+    geo = Worker(settings(kafka_bootstrap))
+    register(geo, GeoService(place_extractor, producer="geo"))
+    read = {s.topic.name for s in geo.subscriptions}
+    assert read == {VIDEO_INGESTED.name, TRANSCRIPT_READY.name, VISION_READY.name}
 
 
 @pytest.mark.parametrize("deadline_s", [1.5])

@@ -1,18 +1,21 @@
-"""Kafka handlers of geo: decode, hand the input to the service, nothing else."""
+"""Kafka handlers of geo: decode, hand the input to the service, nothing else.
+
+Geo reads outcomes, not progress: ``pind.video.ingested.v1`` and the one
+outcome transcript and vision each publish on their own topic — a result
+(``ready``) or the news that none will come (``failed``/``skipped``, with the
+reason). It does not read ``pind.job.stage.v1``, the gateway's progress
+stream; what happens while producers that still report failures only there
+are being upgraded is in :mod:`pind_contracts.events.outcome` (geo's gather
+deadline settles those analyses).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from pind_contracts import (
-    JOB_STAGE,
-    TRANSCRIPT_READY,
-    VIDEO_INGESTED,
-    VISION_READY,
-    JobStage,
-    Topic,
-)
+from pind_contracts import TRANSCRIPT_READY, VIDEO_INGESTED, VISION_READY, Topic
+from pind_contracts.events.outcome import StageOutcome
 from pind_contracts.events.transcript_ready import TranscriptReady
 from pind_contracts.events.video_ingested import VideoIngested
 from pind_contracts.events.vision_ready import VisionReady
@@ -30,7 +33,6 @@ class InputTopics:
     ingested: Topic = VIDEO_INGESTED
     transcript: Topic = TRANSCRIPT_READY
     vision: Topic = VISION_READY
-    stages: Topic = JOB_STAGE
 
 
 def register(
@@ -54,6 +56,15 @@ def register(
         async with uow.transaction() as session:
             await service.gather(session, uow, arrival)
 
+    async def settle(event: Incoming[Any], uow: UnitOfWork, kind: InputKind) -> None:
+        """A result is received with its payload; a failed or skipped outcome
+        settles the input with its reason and no payload."""
+        outcome: StageOutcome = event.payload
+        if outcome.is_ready:
+            await gather(event, uow, kind, "received", payload=outcome.model_dump(mode="json"))
+        else:
+            await gather(event, uow, kind, outcome.outcome, reason=outcome.reason)
+
     @worker.handler(topics.ingested, group=group, stage="geo")
     async def on_ingested(event: Incoming[VideoIngested], uow: UnitOfWork) -> None:
         await gather(
@@ -62,19 +73,8 @@ def register(
 
     @worker.handler(topics.transcript, group=group, stage="geo")
     async def on_transcript(event: Incoming[TranscriptReady], uow: UnitOfWork) -> None:
-        await gather(
-            event, uow, "transcript", "received", payload=event.payload.model_dump(mode="json")
-        )
+        await settle(event, uow, "transcript")
 
     @worker.handler(topics.vision, group=group, stage="geo")
     async def on_vision(event: Incoming[VisionReady], uow: UnitOfWork) -> None:
-        await gather(
-            event, uow, "vision", "received", payload=event.payload.model_dump(mode="json")
-        )
-
-    @worker.handler(topics.stages, group=group, stage="geo")
-    async def on_stage(event: Incoming[JobStage], uow: UnitOfWork) -> None:
-        # A transcript or vision stage that ended without output settles that input.
-        stage = event.payload
-        if stage.stage in ("transcript", "vision") and stage.state in ("failed", "skipped"):
-            await gather(event, uow, stage.stage, stage.state, reason=stage.reason)
+        await settle(event, uow, "vision")
