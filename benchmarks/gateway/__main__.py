@@ -48,13 +48,17 @@ def _say_ratio(results: list[PacedResult]) -> None:
     """all-in-one's p99 over split's, each the median of its runs."""
     p99s: dict[str, list[float]] = {}
     for p in results:
-        p99s.setdefault(p.setup, []).append(p.wrk.p99_ms)
-    if "all-in-one" in p99s and "split" in p99s:
-        whole, split = (statistics.median(p99s[s]) for s in ("all-in-one", "split"))
-        _say(
-            f"job-status GET  paced p99 all-in-one / split  {whole:.2f} / {split:.2f} ms"
-            f" = {whole / split:.1f}x  (median of {len(p99s['split'])} run(s) each)"
-        )
+        p99s.setdefault(p.setup, []).append(p.wrk.p99_ms if p.wrk.requests else 0.0)
+    if not {"all-in-one", "split"} <= set(p99s):
+        return
+    if not all(p99s["all-in-one"] + p99s["split"]):
+        _say("job-status GET  paced p99 all-in-one / split  n/a: a run had no answer")
+        return
+    whole, split = (statistics.median(p99s[s]) for s in ("all-in-one", "split"))
+    _say(
+        f"job-status GET  paced p99 all-in-one / split  {whole:.2f} / {split:.2f} ms"
+        f" = {whole / split:.1f}x  (median of {len(p99s['split'])} run(s) each)"
+    )
 
 
 def _environment(pairs: list[str]) -> dict[str, str]:
@@ -101,6 +105,9 @@ async def main_async(args: argparse.Namespace) -> None:
         )
         for p in results:
             r = p.wrk
+            if r.requests == 0:
+                _say(f"job-status GET  paced  {p.setup}: no answer within the run")
+                continue
             _say(
                 f"job-status GET  paced ~1000/s, {args.feed_rate} events/s fed  {p.setup:<11} "
                 f"{r.requests_per_s:6.0f} req/s  p50 {r.p50_ms:6.2f} ms  p99 {r.p99_ms:7.2f} ms"
