@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
+from prometheus_client import REGISTRY
 
 from pind_fakes import gemini as fake_gemini
 from pind_fakes.serving import requests_seen, serve
@@ -54,8 +55,14 @@ def names(url: str, scenario: str, timeout_s: float = 5.0) -> GeminiPlaceNames:
 async def test_good_answer_gives_candidates_in_the_text(
     gemini_url: str, fake_app: web.Application
 ) -> None:
+    model = {"model": "gemini-2.5-flash"}
+    prompt_tokens = _counted("pind_gemini_tokens_total", kind="prompt", **model)
+    answered = _counted("pind_gemini_requests_total", outcome="answered", **model)
     found = await names(gemini_url, "normal").candidates(UNITS)
     texts = {c.text for c in found}
+    # geo's /metrics: one answer, its tokens counted.
+    assert _counted("pind_gemini_requests_total", outcome="answered", **model) == answered + 1
+    assert _counted("pind_gemini_tokens_total", kind="prompt", **model) > prompt_tokens
     assert {"광장시장", "통인시장"} <= texts
     market = next(c for c in found if c.text == "통인시장")
     # Offsets point into the unit that holds the name; its time is the unit's.
@@ -79,8 +86,16 @@ async def test_extractor_uses_the_model_and_geocodes_its_names(
 
 @pytest.mark.parametrize("scenario", ["malformed", "rate_limited", "unavailable"])
 async def test_failures_raise_a_typed_error(gemini_url: str, scenario: str) -> None:
+    outcome = "unreadable" if scenario == "malformed" else "failed"
+    labels = {"model": "gemini-2.5-flash", "outcome": outcome}
+    before = _counted("pind_gemini_requests_total", **labels)
     with pytest.raises(LanguageModelError):
         await names(gemini_url, scenario).candidates(UNITS)
+    assert _counted("pind_gemini_requests_total", **labels) == before + 1
+
+
+def _counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
 @pytest.mark.parametrize("scenario", ["malformed", "rate_limited", "slow"])

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from aiohttp import web
+from prometheus_client import REGISTRY
 
 from pind_fakes import geocoders as fake_geocoders
 from pind_fakes.serving import requests_seen, serve
@@ -124,15 +125,28 @@ async def test_a_timeout_is_a_geocoder_error(base_url: str) -> None:
             await kakao.geocode(query("광장시장"))
 
 
+CALLS = "pind_geocoder_calls_total"
+CACHE = "pind_geocode_cache_lookups_total"
+
+
+def _counted(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_cache_asks_once(
     base_url: str, client: httpx.AsyncClient, fake_app: web.Application
 ) -> None:
     cached = CachedGeocoder(KakaoLocalGeocoder(client, "k", base_url=base_url), MemoryCacheStore())
     before = len(requests_seen(fake_app))
+    hits = _counted(CACHE, geocoder="kakao", result="hit")
+    misses = _counted(CACHE, geocoder="kakao", result="miss")
     first = await cached.geocode(query("망원시장"))
     again = await cached.geocode(query("망원시장"))
     assert first == again and first
     assert len(requests_seen(fake_app)) == before + 1
+    # geo's /metrics: one miss (Kakao asked), one hit (Kakao spared).
+    assert _counted(CACHE, geocoder="kakao", result="miss") == misses + 1
+    assert _counted(CACHE, geocoder="kakao", result="hit") == hits + 1
 
 
 async def test_chain_skips_a_failing_geocoder(base_url: str, client: httpx.AsyncClient) -> None:
@@ -140,8 +154,12 @@ async def test_chain_skips_a_failing_geocoder(base_url: str, client: httpx.Async
     google = GooglePlacesGeocoder(client, "g", base_url=base_url)
     chain = GeocoderChain([broken, google])
     assert chain.has_online
+    failed = _counted(CALLS, geocoder="kakao", outcome="failed")
+    found = _counted(CALLS, geocoder="google", outcome="found")
     results = await chain.geocode(query("통인시장"))
     assert results and results[0].geocoder == "google"
+    assert _counted(CALLS, geocoder="kakao", outcome="failed") == failed + 1
+    assert _counted(CALLS, geocoder="google", outcome="found") == found + 1
     # The first, offline pass of resolution asks no online geocoder.
     assert await chain.geocode(GeocodeQuery("통인시장", "ko", offline_only=True)) == []
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import structlog
 
+from pind_geo.adapters.metrics import GEOCODER_CALLS
 from pind_geo.domain.model import GeocodeQuery, GeocodeResult
 from pind_geo.domain.resolution import Geocoder
 from pind_geo.errors import GeocoderError
@@ -41,8 +42,10 @@ class GeocoderChain:
             try:
                 results = await geocoder.geocode(query)
             except GeocoderError as exc:
+                GEOCODER_CALLS.labels(geocoder.name, "failed").inc()
                 log.warning("geocoder failed", geocoder=geocoder.name, error=str(exc))
                 continue
+            GEOCODER_CALLS.labels(geocoder.name, "found" if results else "empty").inc()
             if results:
                 return results
         return []

@@ -19,6 +19,7 @@ from google import genai
 from google.genai import errors, types
 from pydantic import BaseModel, Field, ValidationError
 
+from pind_geo.adapters.metrics import GEMINI_COST, GEMINI_REQUESTS, GEMINI_TOKENS
 from pind_geo.domain.extraction.venues import ADDRESS, ADDRESS_HINT
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, match_key
@@ -122,18 +123,24 @@ class GeminiPlaceNames:
                 ),
             )
         except errors.APIError as exc:
+            GEMINI_REQUESTS.labels(self._config.model, "failed").inc()
             raise LanguageModelError(f"gemini: HTTP {exc.code} {exc.status}") from exc
         except Exception as exc:  # httpx timeouts and connection errors
+            GEMINI_REQUESTS.labels(self._config.model, "failed").inc()
             raise LanguageModelError(f"gemini: {type(exc).__name__}: {exc}") from exc
         self._log_usage(response, time.perf_counter() - started)
         parsed = response.parsed
         if isinstance(parsed, LlmAnswer):
+            GEMINI_REQUESTS.labels(self._config.model, "answered").inc()
             return parsed
         try:
-            return LlmAnswer.model_validate_json(response.text or "")
+            answer = LlmAnswer.model_validate_json(response.text or "")
         except ValidationError as exc:
+            GEMINI_REQUESTS.labels(self._config.model, "unreadable").inc()
             finish = response.candidates[0].finish_reason if response.candidates else None
             raise LanguageModelError(f"gemini: unreadable answer (finish {finish})") from exc
+        GEMINI_REQUESTS.labels(self._config.model, "answered").inc()
+        return answer
 
     def _log_usage(self, response: Any, seconds: float) -> None:
         usage = response.usage_metadata
@@ -143,6 +150,9 @@ class GeminiPlaceNames:
             prompt * self._config.usd_per_million_input
             + output * self._config.usd_per_million_output
         ) / 1e6
+        GEMINI_TOKENS.labels(self._config.model, "prompt").inc(prompt)
+        GEMINI_TOKENS.labels(self._config.model, "output").inc(output)
+        GEMINI_COST.labels(self._config.model).inc(cost)
         log.info(
             "gemini answered",
             model=self._config.model,

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from pind_geo import repository
+from pind_geo.adapters.metrics import GEOCODE_CACHE
 from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
 from pind_geo.domain.resolution import Geocoder
 
@@ -88,7 +89,9 @@ class CachedGeocoder:
         key = query_key(query)
         cached = await self._store.get(self.name, key)
         if cached is not None:
+            GEOCODE_CACHE.labels(self.name, "hit").inc()
             return [_from_json(item) for item in cached]
+        GEOCODE_CACHE.labels(self.name, "miss").inc()
         results = await self._inner.geocode(query)
         await self._store.put(
             self.name,
