@@ -79,3 +79,26 @@ def test_the_dashboard_is_a_grafana_dashboard() -> None:
     assert len(ids) == len(set(ids))
     for panel in dashboard["panels"]:
         assert panel["targets"] and all(t["expr"] for t in panel["targets"]), panel["title"]
+
+
+# What issue 12 asks an operator to see, each on the dashboard.
+ON_THE_DASHBOARD = {
+    "pind_http_request_seconds",
+    "pind_consumer_lag",
+    "pind_stage_seconds",
+    "pind_outbox_rows",
+    "pind_outbox_oldest_age_seconds",
+    "pind_dlt_published",
+    "pind_ocr_frames",
+    "pind_speech_audio_seconds",
+    "pind_geocoder_calls",
+    "pind_geocode_cache_lookups",
+    "pind_gemini_tokens",
+}
+
+
+def test_the_dashboard_shows_every_metric_the_issue_asks_for() -> None:
+    dashboard = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    expressions = " ".join(t["expr"] for p in dashboard["panels"] for t in p["targets"])
+    missing = ON_THE_DASHBOARD - queried_metrics(expressions)
+    assert not missing, f"not on the dashboard: {sorted(missing)}"
