@@ -79,7 +79,9 @@ def build_place_extractor(
     _, english_names = index.known_names()
     world = load_world_index(world_min_population) if world_min_population else None
     started = time.perf_counter()
-    venue_geocoder = load_venue_geocoder(venues_dir) if "venues" in order else None
+    venue_geocoder = (
+        load_venue_geocoder(venues_dir, dongs=index.entries) if "venues" in order else None
+    )
     extractors: list[CandidateExtractor] = []
     vet = None
     if venue_geocoder is not None:

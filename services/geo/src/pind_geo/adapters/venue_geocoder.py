@@ -4,6 +4,8 @@ the venue index the repository carries (data/poi/kr), in memory."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import structlog
@@ -12,16 +14,18 @@ from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.adapters.offline_geocoder import entry_result
 from pind_geo.adapters.venue_files import load_records
 from pind_geo.domain.extraction.venues import ADDRESS, ADDRESS_HINT
-from pind_geo.domain.gazetteer import GazetteerIndex
+from pind_geo.domain.gazetteer import GazetteerEntry, GazetteerIndex
 from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
 from pind_geo.domain.regions import area_of_address
-from pind_geo.domain.venues import VenueHit, VenueIndex
+from pind_geo.domain.venues import AddressBook, VenueHit, VenueIndex
 from pind_geo.domain.venues.landmarks import landmark_records
 
 log = structlog.get_logger(__name__)
 
 NAME = "venues"
 _EXACT = 0.99
+_DONG_SCORE = 0.7
+"""An address placed at its 행정동's point, not at a building."""
 _BAR_KINDS = ("주점",)
 
 
@@ -34,9 +38,12 @@ class VenueGeocoder:
 
     name = NAME
 
-    def __init__(self, venues: VenueIndex, landmarks: GazetteerIndex) -> None:
+    def __init__(
+        self, venues: VenueIndex, landmarks: GazetteerIndex, addresses: AddressBook
+    ) -> None:
         self._venues = venues
         self._landmarks = landmarks
+        self._addresses = addresses
 
     @property
     def index(self) -> VenueIndex:
@@ -44,8 +51,13 @@ class VenueGeocoder:
 
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
         if query.category_hint == ADDRESS_HINT and ADDRESS.fullmatch(query.text):
-            # The venues at a written address ('부산 중구 자갈치로 26').
-            return [self._venue(VenueHit(v, True)) for v in self._venues.at_address(query.text)]
+            # The venues at a written address ('부산 중구 자갈치로 26'), else its 행정동.
+            found = self._addresses.locate(query.text)
+            if found.dong is not None:
+                return [
+                    replace(entry_result(found.dong, _DONG_SCORE, self.name), address=query.text)
+                ]
+            return [self._venue(VenueHit(v, True)) for v in found.venues]
         sights = self._landmarks.search(query)
         if sights and sights[0][1] >= _EXACT:
             return [
@@ -83,11 +95,14 @@ def venue_category(group: str, kind: str) -> PlaceCategory:
     return "bar" if kind.startswith(_BAR_KINDS) else "restaurant"
 
 
-def load_venue_geocoder(directory: Path) -> VenueGeocoder:
-    """Read the venue index files and build both indexes (logs how long it took)."""
+def load_venue_geocoder(directory: Path, dongs: Iterable[GazetteerEntry] = ()) -> VenueGeocoder:
+    """Read the venue index files and build the indexes (logs how long it
+    took); ``dongs``, the gazetteer's 행정동 entries, place the addresses the
+    venue data lacks."""
     records = load_records(directory)
     started = time.perf_counter()
     venues = VenueIndex(records)
+    addresses = AddressBook(records, dongs)
     landmarks = GazetteerIndex.build(landmark_records(records), namespace=NAME)
     stats = venues.stats
     log.info(
@@ -99,4 +114,4 @@ def load_venue_geocoder(directory: Path) -> VenueGeocoder:
         landmarks=landmarks.stats.entries,
         seconds=round(time.perf_counter() - started, 2),
     )
-    return VenueGeocoder(venues, landmarks)
+    return VenueGeocoder(venues, landmarks, addresses)

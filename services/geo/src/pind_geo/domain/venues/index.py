@@ -7,79 +7,22 @@ business names would find a restaurant for almost any word."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from pind_contracts.events.places_extracted import PlaceCategory
-from pind_geo.domain.gazetteer.names import GENERIC_NAMES, dong_base
+from pind_geo.domain.gazetteer.names import dong_base
 from pind_geo.domain.regions import province_aliases, province_short
 from pind_geo.domain.romanize import romanize
 from pind_geo.domain.text import has_hangul, match_key
+from pind_geo.domain.venues.names import BRANCH, brands_of, split_branch, usable
 from pind_geo.domain.venues.records import VenueRecord
 
 _MIN_NAME = 3
 """Shortest name (in letters) that answers alone: two-letter names ('진미',
 '바다', '소담') are words of the language far more often than a venue."""
-_MIN_BRAND = 2
-_BRANCH = "점"
-# Words that end a name in 점 without being a branch ('구공반점', '바다노래주점').
-_NOT_BRANCHES = ("반점", "주점", "상점", "매점", "편의점", "백화점", "정육점", "제과점")
-# Names that are what a venue is, not which one ('카페', '식당', '모텔').
-GENERIC_VENUE_NAMES = frozenset(
-    {
-        "카페",
-        "커피",
-        "커피숍",
-        "식당",
-        "음식점",
-        "분식",
-        "분식집",
-        "김밥",
-        "국밥",
-        "치킨",
-        "통닭",
-        "피자",
-        "호프",
-        "맥주",
-        "주점",
-        "술집",
-        "포차",
-        "포장마차",
-        "노래방",
-        "노래주점",
-        "횟집",
-        "고깃집",
-        "정육식당",
-        "중국집",
-        "반점",
-        "뷔페",
-        "한식",
-        "한식뷔페",
-        "중식",
-        "일식",
-        "양식",
-        "베이커리",
-        "빵집",
-        "제과점",
-        "떡집",
-        "모텔",
-        "여관",
-        "여인숙",
-        "호텔",
-        "펜션",
-        "민박",
-        "게스트하우스",
-        "스터디카페",
-        "구내식당",
-        "기사식당",
-        "함바식당",
-        "맛집",
-        *GENERIC_NAMES,
-    }
-)
 # What a name's own words may say it is: a venue answers only names that do
 # not say they are something else (a station, a market, a district).
 VENUE_HINTS: frozenset[PlaceCategory | None] = frozenset(
@@ -88,15 +31,13 @@ VENUE_HINTS: frozenset[PlaceCategory | None] = frozenset(
 
 
 _CHAIN_MIN = 40
+"""A name this many venues share is a chain even where no branch is written."""
 _ONE_BRANCH = 3
 """More venues than this under one name-with-branch key are a brand's, not a branch's."""
-"""A name this many venues share is a chain even where no branch is written."""
 _SAME_VENUE_DEG = 0.0005
 """Rows of one name this close (≈ 50 m) are one venue two source lists repeat."""
 _ROMAN_MIN = 6
 """Shortest romanised key (letters) compared: 'Da Nang' is 'danang', no name."""
-_ADDRESS = re.compile(r"([가-힣0-9]+(?:로|길))\s*(\d+(?:-\d+)?)")
-_LOT = re.compile(r"([가-힣0-9]+(?:동|가|리))\s*(산?\d+(?:-\d+)?)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,16 +72,16 @@ class VenueIndex:
 
     def __init__(self, venues: Sequence[VenueRecord]) -> None:
         self.venues = tuple(venues)
-        brands = _brands(self.venues)
+        brands = brands_of(self.venues)
         self._by_name: dict[str, list[int]] = defaultdict(list)
         self._by_branch: dict[str, list[int]] = defaultdict(list)
         for i, venue in enumerate(self.venues):
             name, branch = split_branch(venue, brands)
-            if not _usable(name):
+            if not usable(name):
                 continue
             self._by_name[name].append(i)
             if branch:
-                for key in {name + branch, name + branch.removesuffix(_BRANCH)}:
+                for key in {name + branch, name + branch.removesuffix(BRANCH)}:
                     if key != name:
                         self._by_branch[key].append(i)
         self._areas = _area_words(self.venues)
@@ -157,12 +98,6 @@ class VenueIndex:
             for name, owners in self._by_name.items()
             if len(owners) >= _CHAIN_MIN or branched[name] >= 2
         )
-        self._by_address: dict[str, list[int]] = defaultdict(list)
-        for i, venue in enumerate(self.venues):
-            for address in (venue.road_address, venue.lot_address):
-                where = address_key(address)
-                if where:
-                    self._by_address[where].append(i)
 
     def keys(self) -> frozenset[str]:
         """Every name and name-with-branch the index answers (comparison keys)."""
@@ -186,17 +121,6 @@ class VenueIndex:
         if len(key) < _ROMAN_MIN or has_hangul(key):
             return []
         return list(self._romanised.get(key, ()))
-
-    def at_address(self, text: str) -> list[VenueRecord]:
-        """The venues at the road or lot address ``text`` names ('서울 광진구
-        능동로 111', '자갈치로 26'), in the district it names when it names one."""
-        key = address_key(text)
-        if not key:
-            return []
-        venues = [self.venues[i] for i in self._by_address.get(key, ())]
-        words = {match_key(w) for w in text.split()}
-        narrowed = [v for v in venues if {match_key(v.sigungu), match_key(v.dong)} & words]
-        return narrowed or venues
 
     @property
     def stats(self) -> VenueIndexStats:
@@ -249,18 +173,6 @@ class VenueIndex:
         return len(self._by_name.get(match_key(text), ()))
 
 
-def address_key(text: str | None) -> str | None:
-    """'능동로 111' of any road address, else '부평동2가 35-3' of a lot address:
-    the part after the district that says where (no spaces)."""
-    if not text:
-        return None
-    road = _ADDRESS.search(text)
-    if road:
-        return road.group(1) + road.group(2)
-    lot = _LOT.search(text)
-    return lot.group(1) + lot.group(2) if lot else None
-
-
 def _distinct(hits: list[VenueHit]) -> list[VenueHit]:
     """One hit per venue: two source lists may list the same one, with or
     without its branch, a few metres apart."""
@@ -276,37 +188,6 @@ def _distinct(hits: list[VenueHit]) -> list[VenueHit]:
         ):
             kept.append(hit)
     return kept
-
-
-def split_branch(venue: VenueRecord, brands: frozenset[str]) -> tuple[str, str]:
-    """(name, branch) as comparison keys. The sources split a branch off
-    ('스타벅스' / '동숭로아트점'), leave it inside the name ('이디야광안역점'),
-    repeat it there ('스타벅스회현역점' / '회현역점') or split in the middle of it
-    ('컴포즈커피대연' / '혁신점'): the longest chain name at the start of the
-    name is the name, the rest the branch."""
-    name, branch = match_key(venue.name), match_key(venue.branch)
-    if branch and name in brands:
-        return name, branch
-    if not branch and not (name.endswith(_BRANCH) and not name.endswith(_NOT_BRANCHES)):
-        return name, branch
-    for end in range(len(name) - 2, _MIN_BRAND - 1, -1):
-        head, rest = name[:end], name[end:]
-        if head in brands:
-            return head, rest if rest.endswith(branch) else rest + branch
-    return name, branch
-
-
-def _brands(venues: Iterable[VenueRecord]) -> frozenset[str]:
-    """Names of chains: names of more than one venue."""
-    counts = Counter(match_key(v.name) for v in venues)
-    return frozenset(
-        name
-        for name, count in counts.items()
-        if count > 1
-        and len(name) >= _MIN_BRAND
-        and has_hangul(name)
-        and name not in GENERIC_VENUE_NAMES
-    )
 
 
 def area_of(venue: VenueRecord) -> Area:
@@ -353,7 +234,3 @@ def _in_areas(hits: list[VenueHit], areas: set[Area]) -> list[VenueHit]:
     levels = [level(hit) for hit in hits]
     top = max(levels, default=0)
     return [hit for hit, lvl in zip(hits, levels, strict=True) if lvl == top and top > 0]
-
-
-def _usable(name: str) -> bool:
-    return len(name) >= 2 and has_hangul(name) and name not in GENERIC_VENUE_NAMES
