@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from food_specs_unseen import UNSEEN_FOOD_VLOGS
 from vlog_specs import GoldPlace, GoldVenue, NotAVisit, Scene, Segment, Sign, Track, Vlog
 
 from pind_fakes.gazetteer import PlaceCategory
@@ -838,4 +839,5 @@ FOOD_VLOGS = (
     ENGLISH_VISITOR,
     SEOMYEON_NARRATED,
     GWANGALLI,
+    *UNSEEN_FOOD_VLOGS,
 )

@@ -330,6 +330,8 @@ def build_gold(
         food["venues"] = build_venues(vlog, venues)
         food["not_visits"] = [vars(n) for n in vlog.not_visits]
         food["held_out"] = vlog.held_out
+        if vlog.held_out:
+            food["held_out_round"] = vlog.held_out_round
     if vlog.speech:
         food["speech"] = [{"start_s": s.start, "dur_s": s.dur, "text": s.text} for s in vlog.speech]
     return {

@@ -123,6 +123,8 @@ class Vlog:
     """What is said, when the vlog has no captions (eval's stand-in for speech-to-text)."""
     held_out: bool = False
     """Written before tuning and kept out of it: make eval reports it apart."""
+    held_out_round: int = 1
+    """Which held-out group (2: written later, before its figures were seen)."""
 
     @property
     def duration(self) -> float:
