@@ -29,6 +29,11 @@ from services.geo.tools.samples import sample_vlogs, vlog_units
 
 NAMES = frozenset({"비에뜨반미", "의정부부대찌개", "대림창고", "피자플래넷건대점", "작은카페"})
 FOOD = [p for p in sample_vlogs() if "venues" in json.loads((p / "gold.json").read_text())]
+# The second held-out pair is scored by make eval alone (its misses are never
+# listed): a test naming what it missed would be a way to tune on it.
+SCORED = [
+    p for p in FOOD if json.loads((p / "gold.json").read_text()).get("held_out_round", 1) == 1
+]
 
 
 def names(text: str, source: str = "transcript") -> list[str]:
@@ -127,7 +132,7 @@ def test_the_food_vlogs_are_there() -> None:
     assert len(FOOD) >= 5 and sum(len(g["venues"]) for g in gold) >= 28
 
 
-@pytest.mark.parametrize("folder", FOOD, ids=[p.name for p in FOOD])
+@pytest.mark.parametrize("folder", SCORED, ids=[p.name for p in SCORED])
 async def test_food_vlog_venues(folder: Path, place_extractor: PlaceExtractor) -> None:
     """Most gold venues placed within 100 m, no distractor placed."""
     gold = json.loads((folder / "gold.json").read_text())
