@@ -26,7 +26,7 @@ T = int(NOW.timestamp())  # the whole second
 
 
 def deny_list(now: datetime = NOW) -> DenyList:
-    return DenyList("postgresql://unused", clock=lambda: now.timestamp())
+    return DenyList(clock=lambda: now.timestamp())
 
 
 def later(seconds: float = 3600) -> datetime:
@@ -80,17 +80,17 @@ def test_the_announcement_carries_the_row() -> None:
     user, session = uuid.uuid4(), uuid.uuid4()
     receiver = deny_list()
     for denial in (Denial(user, session, None, later()), Denial(user, EVERY_SESSION, NOW, later())):
-        receiver._on_notification(None, 0, "channel", denial.announcement())
+        receiver._on_announcement(denial.announcement())
     assert receiver.refuses(user, session, T + 5) and receiver.refuses(user, None, T - 1)
     assert not receiver.refuses(user, None, T)
-    receiver._on_notification(None, 0, "channel", '{"user": "not a uuid"}')  # ignored
-    receiver._on_notification(None, 0, "channel", "not json")
+    receiver._on_announcement('{"user": "not a uuid"}')  # ignored
+    receiver._on_announcement("not json")
     assert len(receiver) == 2
 
 
 async def test_no_token_is_accepted_before_the_list_was_read() -> None:
     user = uuid.uuid4()
-    denials = DenyList("postgresql://unused", ready_timeout_s=0.05)
+    denials = DenyList(ready_timeout_s=0.05)
     with pytest.raises(DenyListUnavailable) as unavailable:
         await denials.check(user, None, T)
     assert unavailable.value.status_code == 503

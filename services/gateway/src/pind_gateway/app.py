@@ -21,13 +21,14 @@ from pind_gateway.auth.tokens import TokenVerifier
 from pind_gateway.core.cache import InvalidatingWatch, JobAnswerCache
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.core.errors import body_too_large, install_error_handlers
+from pind_gateway.core.notifications import Notifications, asyncpg_dsn
+from pind_gateway.core.watch import hear_job_changes
 from pind_gateway.history.endpoints import router as history_router
 from pind_gateway.jobs.endpoints import router as jobs_router
 from pind_gateway.legacy.endpoints import router as legacy_router
 from pind_gateway.legacy.live import router as legacy_live_router
 from pind_gateway.limits.service import Quotas
 from pind_gateway.live.endpoints import router as live_router
-from pind_gateway.live.listener import JobListener, asyncpg_dsn
 from pind_gateway.ops import OpsPort, public_ops_router
 from pind_gateway.places.endpoints import router as places_router
 from pind_gateway.projection.sweeper import Sweeper
@@ -94,10 +95,11 @@ def create_app(
         sweeper = add_background_work(worker, settings, watch)
     elif settings.role == "all":
         sweeper = add_sweeper(worker, settings)
-    listener = JobListener(asyncpg_dsn(settings.database_url.get_secret_value()), watch)
+    listener = Notifications(asyncpg_dsn(settings.database_url.get_secret_value()))
+    hear_job_changes(listener, watch)
+    denials = DenyList()
+    denials.listen(listener)
     worker.background(listener.run)
-    denials = DenyList(asyncpg_dsn(settings.database_url.get_secret_value()))
-    worker.background(denials.run)
 
     auth = AuthServiceClient(
         str(settings.auth_url),

@@ -4,13 +4,15 @@ every gateway process and checked on every verification.
 Its rows (``gateway.token_denials``) are written by the revocation consumer
 (:mod:`pind_gateway.auth.revocations`) from ``pind.user.v1``, which announces
 each row on :data:`DENIALS_CHANNEL` in the transaction that writes it. Each
-process LISTENs on one PostgreSQL connection: once listening it reads the whole
-table (so nothing committed before is missed) and then applies each
-announcement as it comes (within milliseconds of the commit). A lost
-connection is reopened and the table read again; the table is also re-read
-every ``reload_interval_s``, which forgets what expired. Until the first read
-succeeds no token is accepted (:class:`DenyListUnavailable`, 503): a restarted
-process never accepts a token the table refuses.
+process hears them on its one LISTEN connection
+(:class:`~pind_gateway.core.notifications.Notifications`, see
+:meth:`DenyList.listen`): once listening it reads the whole table (so nothing
+committed before is missed) and then applies each announcement as it comes
+(within milliseconds of the commit). A lost connection is reopened and the
+table read again; the table is also re-read every ``reload_interval_s``, which
+forgets what expired. Until the first read succeeds no token is accepted
+(:class:`DenyListUnavailable`, 503): a restarted process never accepts a token
+the table refuses.
 
 A token is refused when its session (``sid``) is denied, or its user has a
 ``not_before`` and the token was issued (``iat``, whole seconds) before that
@@ -20,7 +22,6 @@ second; a deleted account's tokens are all refused.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import math
 import time
@@ -33,6 +34,7 @@ import asyncpg
 import structlog
 
 from pind_gateway.core.errors import AuthUnavailable, InvalidToken
+from pind_gateway.core.notifications import Notifications
 
 log = structlog.get_logger(__name__)
 
@@ -43,8 +45,6 @@ KEEP = timedelta(hours=24, minutes=5)
 """How long a row is kept after the revocation: auth issues no access token
 that lives longer (its ``legacy_access_token_ttl_s`` is at most a day), with
 room for clock skew and verification leeway."""
-PING_INTERVAL_S = 10.0
-RECONNECT_DELAY_S = 1.0
 SELECT_LIVE = (
     "SELECT user_id, session_id, not_before, forget_after FROM gateway.token_denials"
     " WHERE forget_after > now()"
@@ -93,13 +93,11 @@ class DenyList:
 
     def __init__(
         self,
-        dsn: str,
         *,
         reload_interval_s: float = 60.0,
         ready_timeout_s: float = 5.0,
         clock: Any = time.time,
     ) -> None:
-        self._dsn = dsn
         self._reload_interval_s = reload_interval_s
         self._ready_timeout_s = ready_timeout_s
         self._clock = clock
@@ -175,39 +173,17 @@ class DenyList:
         return len(self._sessions) + len(self._users)
 
     # --- keeping it current -----------------------------------------------------------------
-    async def run(self) -> None:
-        """LISTEN and keep the list current until cancelled, reconnecting after
-        any loss of the connection."""
-        while True:
-            try:
-                await self._listen_once()
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("deny list lost its connection; reconnecting", error=str(exc))
-            await asyncio.sleep(RECONNECT_DELAY_S)
+    def listen(self, notifications: Notifications) -> None:
+        """Keep the list current through the process's listener: announcements
+        applied as they come, the table read on every (re)connection and every
+        ``reload_interval_s``."""
+        notifications.subscribe(DENIALS_CHANNEL, self._on_announcement)
+        notifications.on_connect(self._read_on_connect)
+        notifications.every(self._reload_interval_s, self._reload)
 
-    async def _listen_once(self) -> None:
-        connection: asyncpg.Connection = await asyncpg.connect(self._dsn)
-        lost = asyncio.Event()
-        connection.add_termination_listener(lambda _conn: lost.set())
-        try:
-            await connection.add_listener(DENIALS_CHANNEL, self._on_notification)
-            await self._reload(connection)  # after LISTEN: nothing committed since is missed
-            log.info("deny list read", entries=len(self))
-            next_reload = time.monotonic() + self._reload_interval_s
-            while not lost.is_set():
-                wait_s = min(PING_INTERVAL_S, max(next_reload - time.monotonic(), 0.0))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(lost.wait(), timeout=wait_s)
-                if lost.is_set():
-                    break
-                if time.monotonic() >= next_reload:
-                    await self._reload(connection)
-                    next_reload = time.monotonic() + self._reload_interval_s
-                else:
-                    await connection.fetchval("SELECT 1")  # notice a silently dead link
-        finally:
-            with contextlib.suppress(Exception):
-                await connection.close(timeout=2)
+    async def _read_on_connect(self, connection: asyncpg.Connection) -> None:
+        await self._reload(connection)  # after LISTEN: nothing committed since is missed
+        log.info("deny list read", entries=len(self))
 
     async def _reload(self, connection: asyncpg.Connection) -> None:
         # Announcements heard while the table is read may be of rows committed
@@ -227,7 +203,7 @@ class DenyList:
             self._held = None
         self.ready.set()
 
-    def _on_notification(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
+    def _on_announcement(self, payload: str) -> None:
         try:
             found = json.loads(payload)
             not_before = found["not_before"]

@@ -2,7 +2,7 @@
 
 Clients poll a job's status far more often than it changes, and every change
 is announced with PostgreSQL NOTIFY (``repository.announce``), which this
-process hears through :class:`~pind_gateway.live.listener.JobListener`. So
+process hears through :func:`~pind_gateway.core.watch.hear_job_changes`. So
 an answer is kept as the JSON it was sent as, until a change that may touch
 it is announced:
 
