@@ -100,34 +100,41 @@ def _raw_signed(header: dict[str, Any]) -> str:
 PUBLIC_PEM = KEY.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
 )
-NOW = int(time.time())
-REFUSED: dict[str, tuple[str, str]] = {
-    # name: (token, words of the reason)
-    "alg none": (_unsigned({"alg": "none", "typ": "at+jwt", "kid": KID}), "malformed token"),
-    "HS256 keyed with the public key": (_hs256(PUBLIC_PEM), "algorithm 'HS256'"),
-    "not an access token": (_sign(_claims(), typ="JWT"), "token type 'JWT'"),
-    "no kid": (jwt.encode(_claims(), KEY, algorithm="EdDSA", headers={"typ": "at+jwt"}), "key id"),
-    "kid not a string": (_raw_signed({"alg": "EdDSA", "typ": "at+jwt", "kid": 7}), "key id"),
-    "garbage": ("not.a.jwt", "malformed token header"),
-    "header not an object": (f"{_b64(b'[1]')}.e30.c2ln", "malformed token header"),
-    "too long": ("a" * MAX_TOKEN_LENGTH + ".b.c", "malformed token"),
-    "another key": (_sign(_claims(), Ed25519PrivateKey.generate()), "InvalidSignatureError"),
-    "expired": (_sign(_claims(iat=NOW - 600, nbf=NOW - 600, exp=NOW - 60)), "Expired"),
-    "not yet valid": (_sign(_claims(nbf=NOW + 600)), "ImmatureSignatureError"),
-    "issued in the future": (_sign(_claims(iat=NOW + 600)), "ImmatureSignatureError"),
-    "wrong audience": (_sign(_claims(aud="someone-else")), "InvalidAudienceError"),
-    "audience list": (_sign(_claims(aud=["pind", "x"])), "InvalidAudienceError"),
-    "wrong issuer": (_sign(_claims(iss="https://evil.example")), "InvalidIssuerError"),
-    "no expiry": (_sign(_claims(exp=None)), "exp"),
-    "no nbf": (_sign(_claims(nbf=None)), "nbf"),
-    "no jti": (_sign(_claims(jti=None)), "jti"),
-    "subject not a uuid": (_sign(_claims(sub="alice")), "malformed subject"),
-}
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
+def _refused() -> dict[str, tuple[str, str]]:
+    """name: (token, words of the reason); made when a test runs, so that a
+    token meant to be valid has not expired since the module was imported."""
+    now = int(time.time())
+    return {
+        "alg none": (_unsigned({"alg": "none", "typ": "at+jwt", "kid": KID}), "malformed token"),
+        "HS256 keyed with the public key": (_hs256(PUBLIC_PEM), "algorithm 'HS256'"),
+        "not an access token": (_sign(_claims(), typ="JWT"), "token type 'JWT'"),
+        "no kid": (
+            jwt.encode(_claims(), KEY, algorithm="EdDSA", headers={"typ": "at+jwt"}),
+            "key id",
+        ),
+        "kid not a string": (_raw_signed({"alg": "EdDSA", "typ": "at+jwt", "kid": 7}), "key id"),
+        "garbage": ("not.a.jwt", "malformed token header"),
+        "header not an object": (f"{_b64(b'[1]')}.e30.c2ln", "malformed token header"),
+        "too long": ("a" * MAX_TOKEN_LENGTH + ".b.c", "malformed token"),
+        "another key": (_sign(_claims(), Ed25519PrivateKey.generate()), "InvalidSignatureError"),
+        "expired": (_sign(_claims(iat=now - 600, nbf=now - 600, exp=now - 60)), "Expired"),
+        "not yet valid": (_sign(_claims(nbf=now + 600)), "ImmatureSignatureError"),
+        "issued in the future": (_sign(_claims(iat=now + 600)), "ImmatureSignatureError"),
+        "wrong audience": (_sign(_claims(aud="someone-else")), "InvalidAudienceError"),
+        "audience list": (_sign(_claims(aud=["pind", "x"])), "InvalidAudienceError"),
+        "wrong issuer": (_sign(_claims(iss="https://evil.example")), "InvalidIssuerError"),
+        "no expiry": (_sign(_claims(exp=None)), "exp"),
+        "no nbf": (_sign(_claims(nbf=None)), "nbf"),
+        "no jti": (_sign(_claims(jti=None)), "jti"),
+        "subject not a uuid": (_sign(_claims(sub="alice")), "malformed subject"),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_refused()))
 def test_forged_and_stale_tokens_are_refused_with_a_reason(name: str) -> None:
-    token, reason = REFUSED[name]
+    token, reason = _refused()[name]
     with pytest.raises(InvalidAccessToken, match=reason):
         _check(token)
 
@@ -140,9 +147,10 @@ def test_a_tampered_payload_fails_the_signature() -> None:
 
 
 def test_the_leeway_admits_a_just_expired_token() -> None:
-    token = _sign(_claims(iat=NOW - 100, nbf=NOW - 100, exp=NOW - 2))
+    now = int(time.time())
+    token = _sign(_claims(iat=now - 100, nbf=now - 100, exp=now - 2))
     lenient = AccessTokenDecoder(issuer="pind-auth", audience="pind", leeway_s=30)
-    assert lenient.decode(token, KID, KEY.public_key()).expires_at == NOW - 2
+    assert lenient.decode(token, KID, KEY.public_key()).expires_at == now - 2
     with pytest.raises(InvalidAccessToken, match="Expired"):
         DECODER.decode(token, KID, KEY.public_key())
 
