@@ -6,6 +6,7 @@ yet serves what the projector wrote, hearing it through LISTEN/NOTIFY."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,10 @@ async def test_an_api_process_serves_what_the_projector_projects(
             httpx.AsyncClient(base_url=api.url, timeout=30) as http,
             httpx.AsyncClient(base_url=projector.url, timeout=10) as ops,
         ):
+            # The projector yields the CPU to the API processes (PIND_PROJECTOR_NICE).
+            mine = os.getpriority(os.PRIO_PROCESS, 0)
+            assert os.getpriority(os.PRIO_PROCESS, projector.process.pid) == min(19, mine + 10)
+            assert os.getpriority(os.PRIO_PROCESS, api.process.pid) == mine
             ready = await ops.get("/readyz")
             assert ready.status_code == 200, ready.text
             assert ready.json()["checks"] == {"database": True, "kafka": True}

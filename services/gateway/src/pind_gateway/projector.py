@@ -19,6 +19,8 @@ behind it; split off, the job-status GET's tail is the request's own
 
 from __future__ import annotations
 
+import os
+
 from pind_gateway.auth.revocations import register_revocations
 from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.projection.horizon import ProjectionHorizon
@@ -58,6 +60,9 @@ def create_projector(settings: GatewaySettings) -> Worker:
 
 
 def run_projector(settings: GatewaySettings) -> None:
-    """Run the projector until SIGTERM/SIGINT. It starts once Kafka answers
-    (projecting is all it does) and serves its ops endpoints from then on."""
+    """Run the projector until SIGTERM/SIGINT, at ``PIND_PROJECTOR_NICE``. It
+    starts once Kafka answers (projecting is all it does) and serves its ops
+    endpoints from then on."""
+    if settings.projector_nice:
+        os.nice(settings.projector_nice)
     create_projector(settings).run()

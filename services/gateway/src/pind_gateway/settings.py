@@ -25,6 +25,14 @@ class GatewaySettings(ServiceSettings):
         "(`pind-gateway projector`). The stack runs api + projector: background work in "
         "a serving loop made the job-status tail (docs/runbook.md).",
     )
+    projector_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="CPU niceness the projector process takes on (PIND_ROLE=projector): where "
+        "it shares cores with the API processes, they win the CPU when both are runnable and "
+        "the projection catches up in the gaps. 0: same priority.",
+    )
     http_workers: int = Field(
         default=2,
         ge=1,
