@@ -12,7 +12,8 @@ consumer group of their own (started at the topics' ends):
 - ``unprojected``: ``PIND_ROLE=api`` alone: the feed is sent but nobody
   projects it (the floor: the same machine, no projection at all).
 
-The feed: ``feed_rate`` progress reports per second (in bursts every 10 ms)
+The feed: ``feed_rate`` progress reports per second (in bursts every 10 ms,
+or one at a time below 100/s)
 for ``jobs`` jobs submitted through the setup, from before wrk's warm-up
 until it ends. The GETs ask for one more job, which the feed leaves alone:
 its answer is the API's cached one, so what the setups' figures differ by is
@@ -170,7 +171,8 @@ async def _feed(
     topic = settings.kafka_topic_prefix + JOB_STAGE.name
 
     async def run() -> None:
-        per_tick = max(1, round(rate * FEED_TICK_S))
+        tick_s = max(FEED_TICK_S, 1 / rate)  # below 100/s: one event a tick, fewer ticks
+        per_tick = max(1, round(rate * tick_s))
         due = time.monotonic()
         while True:
             for _ in range(per_tick):
@@ -197,7 +199,7 @@ async def _feed(
                     headers=envelope.to_headers(),
                 )
                 fed.count += 1
-            due += FEED_TICK_S
+            due += tick_s
             await asyncio.sleep(max(0.0, due - time.monotonic()))  # the pace is the point
 
     task = asyncio.create_task(run(), name="bench-feed")
