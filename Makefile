@@ -34,13 +34,13 @@ SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh de
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \
         services-down down status logs demo test lint lint-shell bench asyncapi schemas \
-        compose-config compose-up compose-down clean-run smoke chaos
+        compose-config compose-up compose-down clean-run smoke chaos load
 
 # The commands of README.md's "Commands" table: `make help` lists them first,
 # the building blocks after; `make smoke` runs them (tests/test_commands.py
 # checks that the table and `make help` agree).
 COMMANDS := demo test up down status logs lint bench eval fuzz asyncapi schemas \
-            compose-config compose-up smoke chaos attack
+            compose-config compose-up smoke chaos attack load
 HELP_LINES = grep -hE '^[a-zA-Z_-]+:.*\#\# ' $(MAKEFILE_LIST) | \
   awk -v want=" $(COMMANDS) " -v listed=$(1) 'BEGIN {FS = ":.*\#\# "} \
     (index(want, " " $$1 " ") > 0) == listed {printf "  %-15s %s\n", $$1, $$2}'
@@ -132,6 +132,9 @@ lint-shell: ## shellcheck the scripts
 bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infra up
 	$(WITH_ENV) $(UV_RUN) python -m pind_kit.migrate
 	scripts/bench.sh
+
+load: infra-up ## pind end to end under concurrent guests and users vs a Celery chain on Redis, own topics and database; jobs/s, p50/p99, CPU/RSS, lag (LOAD_ARGS=--duration 120; PIND_LOAD_QUICK=1: a few seconds)
+	$(UV_RUN) python -m benchmarks.load $(LOAD_ARGS)
 
 chaos: setup-for-test ## fault scenarios on the whole stack: poison events, kill -9 of each service, PostgreSQL and Kafka stopped PIND_CHAOS_OUTAGE_S (30) s; prints scenario → outcome
 	PIND_CHAOS=all scripts/test.sh tests/chaos -q $(CHAOS_ARGS)

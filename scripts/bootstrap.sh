@@ -50,7 +50,7 @@ if ! have mvn; then
   info "Maven not found: will install maven (fetches the Kafka jars)"
   apt_wanted+=(maven)
 fi
-for tool in tesseract:tesseract-ocr ffmpeg:ffmpeg ss:iproute2 curl:curl chromium:chromium wrk:wrk shellcheck:shellcheck promtool:prometheus; do
+for tool in tesseract:tesseract-ocr ffmpeg:ffmpeg ss:iproute2 curl:curl chromium:chromium wrk:wrk shellcheck:shellcheck promtool:prometheus redis-server:redis-server; do
   have "${tool%%:*}" || apt_wanted+=("${tool#*:}")
 done
 if have dpkg-query; then

@@ -7,6 +7,8 @@
 #
 #   bench           one short round of each benchmark (PIND_BENCH_QUICK=1), on
 #                   topics of its own (bench.*), so a running stack is no matter
+#   load            a few seconds of load on pind and the Celery baseline
+#                   (PIND_LOAD_QUICK=1), own topics (load.*) and database
 #   demo            the stack and one sample vlog analysed end to end
 #   status, logs    what runs; the logs' tail (PIND_LOGS_NO_FOLLOW=1)
 #   fuzz            a few examples per operation (PIND_FUZZ_QUICK=true, fixed seed)
@@ -24,7 +26,7 @@ PIND_LOG_TAG=smoke
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 cd "$PIND_ROOT"
 
-steps=(bench demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)
+steps=(bench load demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)
 if [[ -n "${PIND_SMOKE_ONLY:-}" ]]; then
   read -r -a steps <<<"$PIND_SMOKE_ONLY"
 fi
@@ -93,6 +95,7 @@ run_step() {
     status) command=(make status) ;;
     logs) command=(env PIND_LOGS_NO_FOLLOW=1 LINES_BACK=5 make logs) ;;
     bench) command=(env PIND_BENCH_QUICK=1 make bench) ;;
+    load) command=(env PIND_LOAD_QUICK=1 make load) ;;
     fuzz) command=(env PIND_FUZZ_QUICK=true PIND_FUZZ_SEED="${PIND_FUZZ_SEED:-1}" make fuzz) ;;
     eval) command=(make eval "EVAL_ARGS=${eval_args[*]}") ;;
     asyncapi) command=(regenerated_as_committed asyncapi docs/asyncapi.yaml) ;;
@@ -101,7 +104,7 @@ run_step() {
     lint) command=(make lint) ;;
     attack) command=(env PIND_ATTACK_FUZZ=none make attack) ;;
     chaos) command=(env PIND_CHAOS_OUTAGE_S=5 make chaos "CHAOS_ARGS=-k stopped_mid_run") ;;
-    *) die "unknown smoke step '$step' (known: bench demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)" ;;
+    *) die "unknown smoke step '$step' (known: bench load demo cli dlt status logs fuzz eval asyncapi schemas compose-config lint attack chaos)" ;;
   esac
   printf '\n' >&2
   info "=== $step: ${command[*]}"
