@@ -41,7 +41,9 @@ async def main(options: Options) -> int:
             if options.celery:
                 say(
                     f"baseline: Celery chain on redis-server, {options.celery_workers} prefork "
-                    "workers, same domain code and fakes; jobs as rows in celery_load.jobs"
+                    "workers running the services' domain code on the same fakes; a job is a "
+                    "row in celery_load.jobs plus its chain, queued by the load tool itself "
+                    "(no HTTP front, no outbox, no projection)"
                 )
                 baseline = await celery_run.run_round(options, run, catalogue, log_dir, urls)
     pind = report.throughput("pind", result.ledger)
