@@ -26,6 +26,9 @@ from pind_geo.domain.pipeline import PlaceExtractor
         # Too little would remain.
         ("에서", "에서"),
         ("라마다", "라마다"),
+        # Names that end like a particle ('이나': or).
+        ("우크라이나", "우크라이나"),
+        ("차이나타운", "차이나타운"),
     ],
 )
 def test_strip_particles(word: str, name: str) -> None:

@@ -39,11 +39,9 @@ _LONG_PARTICLES = (
     "마다",
     "밖에",
     "조차",
-    "이나",
-    "이든",
-    "이며",
     "하고",
 )
+# Not '이나' / '이며': 우크라이나 and 차이나 end in them.
 _TRAILING = ("는", "도", "만", "의", "요", "은", "")
 # 에 with what follows it ('시장에는'); 에 alone is one syllable, left to kiwi.
 _AT = ("에는", "에도", "에선", "에만", "에요")
