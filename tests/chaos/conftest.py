@@ -1,9 +1,8 @@
 """Chaos scenarios: the fast ones run in ``make test``; the long ones (marked
 ``outage``: PostgreSQL or Kafka stopped for ``PIND_CHAOS_OUTAGE_S`` seconds,
-``kill -9`` of every service, a slow or stalling geocoder and Gemini, the
-replay of every topic into a fresh gateway schema) only with
-``PIND_CHAOS=all`` (``make chaos``), which also prints a table of scenario →
-outcome at the end."""
+``kill -9`` of every service, a slow, stalling or rate-limited geocoder and
+Gemini) only with ``PIND_CHAOS=all`` (``make chaos``), which also prints a
+table of scenario → outcome at the end."""
 
 from __future__ import annotations
 

@@ -204,22 +204,33 @@ VIDEO_PLACES = (
 )
 
 
-async def projected_tables(
-    connection: asyncpg.Connection, schema: str, analyses: Sequence[uuid.UUID]
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The rows of ``analyses`` (and of the videos whose places they gave),
-    sorted, table by table."""
-    s = f'"{schema}"'
-    ids = list(analyses)
+async def placed_videos(connection: asyncpg.Connection, analyses: Sequence[uuid.UUID]) -> list[str]:
+    """The videos whose live places are those of one of ``analyses`` (another
+    namespace's later analysis of the same video may have replaced them)."""
+    rows = await connection.fetch(
+        f"SELECT video_id FROM {LIVE}.videos WHERE places_job_id = ANY($1)", list(analyses)
+    )
+    return sorted(r["video_id"] for r in rows)
 
-    async def rows(sql: str, where: str) -> list[tuple[Any, ...]]:
-        found = await connection.fetch(sql.format(s=s) + " WHERE " + where, ids)
+
+async def projected_tables(
+    connection: asyncpg.Connection,
+    schema: str,
+    analyses: Sequence[uuid.UUID],
+    videos: Sequence[str],
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The rows of ``analyses`` and of ``videos`` with their places, sorted,
+    table by table."""
+    s = f'"{schema}"'
+
+    async def rows(sql: str, where: str, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+        found = await connection.fetch(sql.format(s=s) + " WHERE " + where, list(values))
         return sorted((tuple(r) for r in found), key=repr)
 
     return {
-        "analyses": await rows(ANALYSES, "id = ANY($1)"),
-        "analysis_stages": await rows(STAGES_SQL, "analysis_id = ANY($1)"),
-        "jobs": await rows(JOBS, "analysis_id = ANY($1)"),
-        "videos": await rows(VIDEOS, "places_job_id = ANY($1)"),
-        "video_places": await rows(VIDEO_PLACES, "vp.job_id = ANY($1)"),
+        "analyses": await rows(ANALYSES, "id = ANY($1)", analyses),
+        "analysis_stages": await rows(STAGES_SQL, "analysis_id = ANY($1)", analyses),
+        "jobs": await rows(JOBS, "analysis_id = ANY($1)", analyses),
+        "videos": await rows(VIDEOS, "video_id = ANY($1)", videos),
+        "video_places": await rows(VIDEO_PLACES, "vp.video_id = ANY($1)", videos),
     }

@@ -10,12 +10,12 @@ import uuid
 
 import asyncpg
 import httpx
-import pytest
 
 from pind_kit.testing import run_env
 from tests.chaos.replay import (
     copy_requests,
     fresh_schema,
+    placed_videos,
     projected_tables,
     replaying,
     requested_analyses,
@@ -43,7 +43,6 @@ async def _all_final(connection: asyncpg.Connection, analyses: list[uuid.UUID]) 
             await asyncio.sleep(1)
 
 
-@pytest.mark.outage
 async def test_replaying_every_topic_into_a_fresh_schema_gives_the_same_tables(
     stack: Stack,
 ) -> None:
@@ -57,11 +56,12 @@ async def test_replaying_every_topic_into_a_fresh_schema_gives_the_same_tables(
     try:
         analyses = await _all_final(connection, list(requested))
         assert len(analyses) >= 2, requested
-        live = await projected_tables(connection, "gateway", analyses)
+        videos = await placed_videos(connection, analyses)
+        live = await projected_tables(connection, "gateway", analyses, videos)
         async with fresh_schema() as schema:
             await copy_requests(connection, schema, analyses)
             async with replaying(schema, stack.topic_prefix):
-                replayed = await projected_tables(connection, schema, analyses)
+                replayed = await projected_tables(connection, schema, analyses, videos)
     finally:
         await connection.close()
 
