@@ -29,7 +29,7 @@ SETUP_INPUTS := $(wildcard uv.lock pyproject.toml contracts/pyproject.toml libs/
                 examples/analytics/pyproject.toml) deploy/kafka/pom.xml scripts/bootstrap.sh
 PYTEST_ARGS ?=
 EVAL_ARGS   ?=
-MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src cli/src examples/analytics/src
+MYPY_PATHS  := contracts/src libs/src libs/youtube/src $(wildcard services/*/src) fakes/src cli/src examples/analytics/src $(wildcard services/*/tools/*.py)
 SHELL_FILES := $(wildcard scripts/*.sh deploy/kafka/*.sh deploy/postgres/*.sh deploy/docker/*.sh) .ci/run
 
 .PHONY: readme-settings eval fuzz help setup setup-if-needed setup-for-test infra-up infra-down topics migrate up services-up \

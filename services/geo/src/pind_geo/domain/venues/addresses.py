@@ -93,8 +93,8 @@ class AddressBook:
         for entry in dongs:
             if entry.admin_level == _DONG_LEVEL and entry.area.province and entry.area.district:
                 for name in {entry.name, *entry.names_ko}:
-                    key = (entry.area.province, entry.area.district, _dong_key(name))
-                    self._dongs.setdefault(key, entry)
+                    where = (entry.area.province, entry.area.district, _dong_key(name))
+                    self._dongs.setdefault(where, entry)
         self._districts: dict[str, set[Area]] = defaultdict(set)
         for province, district, _ in self._dongs:
             self._districts[match_key(district)].add((province, district))
