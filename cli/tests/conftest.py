@@ -44,6 +44,8 @@ from pind_contracts import (
     Place,
     PlacesExtracted,
     Topic,
+    VideoIngested,
+    VideoMetadata,
 )
 from pind_gateway.__main__ import MIGRATIONS_DIR
 from pind_gateway.app import create_app
@@ -322,6 +324,19 @@ def places(job_id: uuid.UUID, video_id: str) -> PlacesExtracted:
     )
 
 
+def described(job_id: uuid.UUID, video_id: str) -> VideoIngested:
+    """Ingest's report: the gateway ends an analysis only once its video is described."""
+    return VideoIngested(
+        job_id=job_id,
+        video_id=video_id,
+        metadata=VideoMetadata(
+            title="광장시장에서 경복궁까지",
+            duration_s=612.0,
+            webpage_url=f"https://www.youtube.com/watch?v={video_id}",
+        ),
+    )
+
+
 def success(job_id: uuid.UUID, video_id: str) -> list[tuple[Topic, Contract]]:
     return [
         (JOB_STAGE, stage(job_id, video_id, "ingest", "started")),
@@ -330,6 +345,7 @@ def success(job_id: uuid.UUID, video_id: str) -> list[tuple[Topic, Contract]]:
         (JOB_STAGE, stage(job_id, video_id, "transcript", "succeeded", progress=1.0)),
         (JOB_STAGE, stage(job_id, video_id, "vision", "succeeded", progress=1.0)),
         (JOB_STAGE, stage(job_id, video_id, "geo", "started")),
+        (VIDEO_INGESTED, described(job_id, video_id)),
         (PLACES_EXTRACTED, places(job_id, video_id)),
         (JOB_STAGE, stage(job_id, video_id, "geo", "succeeded", progress=1.0)),
     ]
