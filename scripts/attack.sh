@@ -26,7 +26,7 @@ info "attacks: forged tokens (alg none, HS256 with the public key, foreign kid, 
 "$PIND_ROOT/scripts/test.sh" "${suite[@]}" -v "$@" ||
   die "an attack got through (see the FAILED lines above)"
 # Generated attacks on both APIs: schemathesis against their OpenAPI,
-# anonymous and signed in, on its own auth and gateway (benchmarks/fuzz.py).
+# anonymous and signed in, on its own auth and gateway (benchmarks/fuzz/).
 # PIND_ATTACK_FUZZ=full runs make fuzz's full budget, =none leaves it out (make
 # smoke runs make fuzz on its own); the default is its quick run.
 if [[ "${PIND_ATTACK_FUZZ:-quick}" == none ]]; then
