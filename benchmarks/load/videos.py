@@ -54,7 +54,8 @@ def video_id(run: str, index: int) -> str:
 
 
 def _tiny_clip(path: Path) -> None:
-    """One second of 144p video showing a Korean shop sign, H.264 in MP4."""
+    """One second of a blank white 144p picture, H.264 in MP4: vision decodes and
+    reads one frame (its OCR finds no text, so geo gets none from it)."""
     subprocess.run(
         [
             "ffmpeg",
