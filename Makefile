@@ -136,7 +136,7 @@ bench: infra-up ## run the benchmark modules that exist (scripts/bench.sh), infr
 load: infra-up ## pind end to end under concurrent guests and users vs a Celery chain on Redis, own topics and database; jobs/s, p50/p99, CPU/RSS, lag (LOAD_ARGS=--duration 120; PIND_LOAD_QUICK=1: a few seconds)
 	$(UV_RUN) python -m benchmarks.load $(LOAD_ARGS)
 
-chaos: setup-for-test ## fault scenarios on the whole stack: poison events, kill -9 of each service, PostgreSQL and Kafka stopped PIND_CHAOS_OUTAGE_S (30) s; prints scenario → outcome
+chaos: setup-for-test ## fault scenarios on the whole stack: poison events, kill -9 of each service, PostgreSQL and Kafka stopped PIND_CHAOS_OUTAGE_S (30) s, a slow/stalling/failing/rate-limited Kakao and Gemini, replay of every topic into a fresh schema; prints scenario → outcome
 	PIND_CHAOS=all scripts/test.sh tests/chaos -q $(CHAOS_ARGS)
 
 fuzz: infra-up ## schemathesis on gateway + auth, anonymous and signed in, per-operation coverage (PIND_FUZZ_QUICK=true: a few examples)
