@@ -77,6 +77,48 @@ def test_a_read_overtaken_by_a_change_is_not_kept() -> None:
     assert cache.get(job) is None
 
 
+def test_a_read_is_kept_when_only_other_analyses_changed_meanwhile() -> None:
+    cache = _cache()
+    job = uuid.uuid4()
+    started_at = cache.generation
+    cache.changed(uuid.uuid4())  # the projection folding some other analysis
+    cache.put(job, ANALYSIS, "v1", b"{}", read_at_generation=started_at)
+    assert cache.get(job) == b"{}"
+
+
+def test_a_read_overtaken_by_a_change_of_its_video_is_not_kept() -> None:
+    cache = _cache()
+    polled, other = uuid.uuid4(), uuid.uuid4()
+    other_analysis = uuid.uuid4()
+    _keep(cache, other, other_analysis, "v1")  # so the change's video is known here
+    started_at = cache.generation
+    cache.changed(other_analysis)
+    cache.put(polled, ANALYSIS, "v1", b"{}", read_at_generation=started_at)
+    assert cache.get(polled) is None
+
+
+def test_a_read_older_than_the_changes_remembered_is_not_kept() -> None:
+    cache = JobAnswerCache(ttl_s=1.0, size=10, live=lambda: True, remembered=2)
+    job = uuid.uuid4()
+    started_at = cache.generation
+    for _ in range(3):  # the first change, maybe of this job's analysis, is forgotten
+        cache.changed(uuid.uuid4())
+    cache.put(job, ANALYSIS, "v1", b"{}", read_at_generation=started_at)
+    assert cache.get(job) is None
+    fresh = cache.generation
+    cache.put(job, ANALYSIS, "v1", b"{}", read_at_generation=fresh)
+    assert cache.get(job) == b"{}"
+
+
+def test_a_read_started_before_everything_was_dropped_is_not_kept() -> None:
+    cache = _cache()
+    job = uuid.uuid4()
+    started_at = cache.generation
+    cache.clear()  # the listener reconnected: changes may have been missed
+    cache.put(job, ANALYSIS, "v1", b"{}", read_at_generation=started_at)
+    assert cache.get(job) is None
+
+
 def test_nothing_is_kept_or_served_while_changes_cannot_be_heard() -> None:
     deaf = _cache(live=False)
     job = uuid.uuid4()

@@ -19,14 +19,20 @@ analysis of a video changes the places shown by the jobs of its earlier
 analyses, and when this process keeps no answer of the new analysis it cannot
 tell which video the change is about (the NOTIFY names only the analysis).
 Answers are kept only while the listener is connected, and never longer than
-``ttl_s``. A read that was under way while any change was heard is not kept.
+``ttl_s``. A read that was under way while a change of its analysis, or of
+its video as far as this process knows it, was heard is not kept; changes of
+other analyses do not stop it (while the projection folds a steady stream of
+events, some change is heard during almost every read). The last changes are
+remembered (``remembered`` of them); a read that started before the oldest
+one remembered, or before everything was dropped, is not kept.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -53,6 +59,7 @@ class JobAnswerCache:
         size: int,
         live: Callable[[], bool],
         clock: Callable[[], float] = time.monotonic,
+        remembered: int = 10_000,
     ) -> None:
         self._ttl_s = ttl_s
         self._size = size
@@ -61,8 +68,14 @@ class JobAnswerCache:
         self._answers: dict[uuid.UUID, _Answer] = {}
         self._by_analysis: dict[uuid.UUID, set[uuid.UUID]] = {}
         self._by_video: dict[str, set[uuid.UUID]] = {}
+        self._remembered = remembered
         self.generation = 0
-        """Counts the changes heard; a read started before one must not be kept."""
+        """Counts the changes heard; reads note it when they start."""
+        self._changed_at: OrderedDict[Hashable, int] = OrderedDict()
+        """Analysis ids and video ids → the generation of their last change."""
+        self._horizon = 0
+        """Reads started before this generation are not kept (what changed
+        then is forgotten, or everything was dropped)."""
 
     @property
     def enabled(self) -> bool:
@@ -87,8 +100,13 @@ class JobAnswerCache:
         read_at_generation: int,
     ) -> None:
         """Keep ``body``, read when :attr:`generation` was ``read_at_generation``,
-        unless a change was heard since (then it may be outdated already)."""
-        if not self.enabled or read_at_generation != self.generation or not self._live():
+        unless a change of its analysis or video was heard since (then it may be
+        outdated already)."""
+        if not self.enabled or not self._live() or read_at_generation < self._horizon:
+            return
+        if any(
+            self._changed_at.get(key, -1) > read_at_generation for key in (analysis_id, video_id)
+        ):
             return
         self._drop(job_id)
         if len(self._answers) >= self._size:
@@ -100,16 +118,27 @@ class JobAnswerCache:
     def changed(self, key: uuid.UUID) -> None:
         """An analysis (or some other id) changed: drop what it may touch."""
         self.generation += 1
+        self._remember(key)
         jobs = self._by_analysis.get(key)
         if jobs is None:
             return  # no kept answer of it; those of its video age out (``ttl_s``)
         videos = {self._answers[job_id].video_id for job_id in jobs}
         for video_id in videos:
+            self._remember(video_id)
             for job_id in list(self._by_video.get(video_id, ())):
                 self._drop(job_id)
 
+    def _remember(self, key: Hashable) -> None:
+        self._changed_at[key] = self.generation
+        self._changed_at.move_to_end(key)
+        while len(self._changed_at) > self._remembered:
+            _, forgotten = self._changed_at.popitem(last=False)
+            self._horizon = max(self._horizon, forgotten)
+
     def clear(self) -> None:
         self.generation += 1
+        self._horizon = self.generation
+        self._changed_at.clear()
         self._answers.clear()
         self._by_analysis.clear()
         self._by_video.clear()
