@@ -6,6 +6,7 @@ from pind_kit.consume import Worker
 from pind_vision.adapters.media import MediaFetcher
 from pind_vision.adapters.ocr import DetectorTesseractEngine, EngineSettings, OcrEngine
 from pind_vision.adapters.ocr.tesseract import TesseractSettings
+from pind_vision.adapters.video import OpenCvFrames
 from pind_vision.domain.merge import MergeRules
 from pind_vision.service import MediaSource, ReadingLimits, VisionService
 from pind_vision.settings import VisionSettings
@@ -30,6 +31,7 @@ def build_service(
     return VisionService(
         media=media or MediaFetcher(settings),
         engine=engine or build_engine(settings),
+        frames=OpenCvFrames(),
         policy=settings.sampling_policy(),
         rules=MergeRules(min_confidence=settings.ocr_min_confidence),
         limits=ReadingLimits(

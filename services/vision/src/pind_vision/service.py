@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +18,9 @@ import structlog
 
 from pind_contracts import VISION_READY, JobStage, VideoIngested, VisionReady
 from pind_kit.consume import UnitOfWork
-from pind_vision.adapters.media import FetchedMedia
-from pind_vision.adapters.video import VideoUnreadable, probe, read_frames
 from pind_vision.domain.failures import VisionErrorCode, VisionNotPossible
 from pind_vision.domain.frames import FrameSampler, SampledFrame, SamplingPolicy
+from pind_vision.domain.media import FetchedMedia, VideoInfo, VideoUnreadable
 from pind_vision.domain.merge import MergeRules, Sighting, merge_sightings
 from pind_vision.domain.ocr import Image, OcrEngine, OcrUnavailable
 
@@ -35,6 +34,17 @@ class MediaSource(Protocol):
     """Fetches a video's stream; raises the errors of :mod:`pind_vision.domain.failures`."""
 
     def fetch(self, video_id: str) -> AbstractAsyncContextManager[FetchedMedia]: ...
+
+
+class FrameReader(Protocol):
+    """Decodes a downloaded video; raises :class:`VideoUnreadable` for a file
+    that is no video."""
+
+    def probe(self, path: Path) -> VideoInfo: ...
+
+    def read_frames(
+        self, path: Path, every_s: float
+    ) -> Generator[tuple[float, Image], None, None]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,7 @@ async def _in_thread(fn: Callable[..., T], *args: object) -> T:
 class VisionService:
     media: MediaSource
     engine: OcrEngine
+    frames: FrameReader
     policy: SamplingPolicy = field(default_factory=SamplingPolicy)
     rules: MergeRules = field(default_factory=MergeRules)
     limits: ReadingLimits = field(default_factory=ReadingLimits)
@@ -92,7 +103,7 @@ class VisionService:
         self, media: FetchedMedia, ingested: VideoIngested, progress: Progress
     ) -> tuple[list[Sighting], int]:
         try:
-            info = await _in_thread(probe, media.video_path)
+            info = await _in_thread(self.frames.probe, media.video_path)
         except VideoUnreadable as exc:
             raise VisionNotPossible(VisionErrorCode.UNREADABLE_VIDEO) from exc
         duration = info.duration_s or ingested.metadata.duration_s or media.duration_s or 0.0
@@ -125,7 +136,7 @@ class VisionService:
         return sightings, count
 
     async def _sampled(self, sampler: FrameSampler, path: Path) -> AsyncIterator[SampledFrame]:
-        decoded = read_frames(path, 1.0 / self.policy.analysis_fps)
+        decoded = self.frames.read_frames(path, 1.0 / self.policy.analysis_fps)
         frames = sampler.sample(decoded)
         try:
             while (frame := await _in_thread(next, frames, None)) is not None:

@@ -16,7 +16,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from pind_vision.domain.failures import (
     VisionNotPossible,
     vision_error,
 )
+from pind_vision.domain.media import FetchedMedia
 from pind_vision.settings import VisionSettings
 from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
@@ -40,18 +40,6 @@ from pind_youtube.ytdlp import YtDlpLogger
 log = structlog.get_logger(__name__)
 
 _SKIP_EXTS = frozenset({"mhtml"})  # storyboards: tiles, not the picture
-
-
-@dataclass(frozen=True, slots=True)
-class FetchedMedia:
-    """What was downloaded; the files live until the fetch context exits."""
-
-    video_path: Path
-    thumbnail_path: Path | None
-    format_id: str
-    width: int | None
-    height: int | None
-    duration_s: float | None
 
 
 def _estimated_size(fmt: Mapping[str, Any], duration_s: float | None) -> float:

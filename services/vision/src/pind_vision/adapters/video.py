@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from pind_vision.domain.media import VideoInfo, VideoUnreadable
 from pind_vision.domain.ocr import Image
 
-
-class VideoUnreadable(Exception):
-    """The downloaded file is not a video OpenCV can decode."""
-
-
-@dataclass(frozen=True, slots=True)
-class VideoInfo:
-    fps: float
-    frame_count: int
-    width: int
-    height: int
-
-    @property
-    def duration_s(self) -> float:
-        return self.frame_count / self.fps if self.fps > 0 else 0.0
+__all__ = ["OpenCvFrames", "VideoInfo", "VideoUnreadable", "probe", "read_frames"]
 
 
 @contextlib.contextmanager
@@ -80,3 +66,13 @@ def read_frames(
                 scale = max_height / frame.shape[0]
                 frame = cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
             yield time_s, np.asarray(frame, dtype=np.uint8)
+
+
+class OpenCvFrames:
+    """The service's frame reader: :func:`probe` and :func:`read_frames`."""
+
+    def probe(self, path: Path) -> VideoInfo:
+        return probe(path)
+
+    def read_frames(self, path: Path, every_s: float) -> Generator[tuple[float, Image], None, None]:
+        return read_frames(path, every_s)
