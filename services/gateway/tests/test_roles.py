@@ -5,6 +5,7 @@ yet serves what the projector wrote, hearing it through LISTEN/NOTIFY."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
@@ -88,12 +89,14 @@ async def test_an_api_process_serves_what_the_projector_projects(
             assert [p["name"] for p in last["places"]] == ["광장시장", "경복궁"]
             answer = await http.get(f"/api/v1/jobs/{job_id}")
             assert answer.json()["state"] == "succeeded"
-            # What it projected, the projector's /metrics counts (the API's does not).
-            metrics = (await ops.get("/metrics")).text
-            assert any(
-                line.startswith("pind_events_handled_total") and f'consumer="{group}"' in line
-                for line in metrics.splitlines()
-            ), metrics
+            # What it projected, the projector's /metrics counts (the API's does not);
+            # counted once the batch is done, a moment after its commit woke the stream.
+            async with asyncio.timeout(10):
+                while not any(  # noqa: ASYNC110 (another process's counter: nothing to await)
+                    line.startswith("pind_events_handled_total") and f'consumer="{group}"' in line
+                    for line in (await ops.get("/metrics")).text.splitlines()
+                ):
+                    await asyncio.sleep(0.05)
             api_metrics = (await http.get("/metrics")).text
             assert f'consumer="{group}"' not in api_metrics
 
