@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -13,7 +11,6 @@ import pytest
 from pind_contracts import (
     JOB_STAGE,
     VIDEO_INGESTED,
-    JobStage,
     Topic,
     VideoIngested,
     VideoRequested,
@@ -26,11 +23,13 @@ from pind_ingest.subscribers import register
 from pind_kit.consume import Worker
 from pind_kit.migrations import upgrade
 from pind_kit.testing import (
-    KafkaRecord,
     TopicReader,
+    closed_port,
     database_url,
     publish_event,
     running,
+    stage_ended,
+    stage_reports,
     stand_in_topic,
 )
 
@@ -77,15 +76,6 @@ async def publish_request(bootstrap: str, topic: Topic, video_id: str) -> VideoR
     return request
 
 
-def stages_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[JobStage]:
-    stages = [JobStage.model_validate_json(r.value or b"") for r in records]
-    return [s for s in stages if s.job_id == job_id]
-
-
-def ended(job_id: uuid.UUID) -> Callable[[list[KafkaRecord]], bool]:
-    return lambda seen: any(s.state in ("succeeded", "failed") for s in stages_of(seen, job_id))
-
-
 async def test_a_requested_video_is_ingested(
     kafka_bootstrap: str, fake_youtube: str, requests_topic: Topic
 ) -> None:
@@ -96,7 +86,7 @@ async def test_a_requested_video_is_ingested(
         running(worker),
     ):
         request = await publish_request(kafka_bootstrap, requests_topic, "pindSeoul01")
-        stage_records = await stage_reader.until(ended(request.job_id))
+        stage_records = await stage_reader.until(stage_ended(request.job_id))
         ingested_records = await ingested_reader.until(
             lambda seen: any(
                 VideoIngested.model_validate_json(r.value or b"").job_id == request.job_id
@@ -104,7 +94,7 @@ async def test_a_requested_video_is_ingested(
             )
         )
 
-    stages = stages_of(stage_records, request.job_id)
+    stages = stage_reports(stage_records, request.job_id)
     assert [(s.stage, s.state) for s in stages] == [("ingest", "started"), ("ingest", "succeeded")]
     record = next(
         r
@@ -134,12 +124,12 @@ async def test_a_private_video_fails_the_stage_and_is_not_ingested(
         running(worker),
     ):
         request = await publish_request(kafka_bootstrap, requests_topic, "pindPrivat1")
-        stage_records = await stage_reader.until(ended(request.job_id))
+        stage_records = await stage_reader.until(stage_ended(request.job_id))
         # The outcome is committed in one transaction and relayed in order: once the
         # failed stage is out, an ingested event would be too.
         ingested_records = await ingested_reader.drain(quiet_s=1.0)
 
-    failed = stages_of(stage_records, request.job_id)[-1]
+    failed = stage_reports(stage_records, request.job_id)[-1]
     assert (failed.state, failed.error_code, failed.retryable) == ("failed", "private", False)
     assert failed.reason is not None and "private" in failed.reason
     assert not [
@@ -152,10 +142,8 @@ async def test_a_private_video_fails_the_stage_and_is_not_ingested(
 async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
     kafka_bootstrap: str, requests_topic: Topic
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    settings = ingest_settings(kafka_bootstrap, f"http://127.0.0.1:{closed_port}")
+    refused = closed_port()
+    settings = ingest_settings(kafka_bootstrap, f"http://127.0.0.1:{refused}")
     worker = ingest_worker(settings, requests_topic)
     async with (
         TopicReader(kafka_bootstrap, requests_topic.dlt) as dlt_reader,
@@ -164,10 +152,10 @@ async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
     ):
         request = await publish_request(kafka_bootstrap, requests_topic, "pindSeoul01")
         dead = await dlt_reader.until(lambda seen: len(seen) >= 1)
-        stage_records = await stage_reader.until(ended(request.job_id))
+        stage_records = await stage_reader.until(stage_ended(request.job_id))
 
     assert dead[0].headers["pind_dlt_error_type"] == b"YoutubeUnreachable"
     assert dead[0].headers["pind_dlt_attempts"] == b"2"
-    stages = stages_of(stage_records, request.job_id)
+    stages = stage_reports(stage_records, request.job_id)
     assert [s.state for s in stages] == ["started", "started", "failed"]
     assert stages[-1].retryable is True

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
-from collections.abc import Callable
 
 import pytest
 
@@ -25,9 +23,12 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
     TopicReader,
+    closed_port,
     database_url,
     publish_event,
     running,
+    stage_ended,
+    stage_reports,
     stand_in_topic,
 )
 from pind_transcript.__main__ import MIGRATIONS_DIR
@@ -101,17 +102,6 @@ async def publish_ingested(
     return event
 
 
-def stages_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[JobStage]:
-    stages = [JobStage.model_validate_json(r.value or b"") for r in records]
-    return [s for s in stages if s.job_id == job_id]
-
-
-def ended(job_id: uuid.UUID) -> Callable[[list[KafkaRecord]], bool]:
-    return lambda seen: any(
-        s.state in ("succeeded", "failed", "skipped") for s in stages_of(seen, job_id)
-    )
-
-
 def transcripts_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[TranscriptReady]:
     ready = [TranscriptReady.model_validate_json(r.value or b"") for r in records]
     return [t for t in ready if t.job_id == job_id]
@@ -127,11 +117,11 @@ async def run_one(
     ):
         event = await publish_ingested(kafka_bootstrap, topic, video_id, language)
         # Speech-to-text on a shared 2-core machine takes a while.
-        stage_records = await stage_reader.until(ended(event.job_id), 300)
+        stage_records = await stage_reader.until(stage_ended(event.job_id), 300)
         # One transaction, relayed in order: once the stage has ended, a
         # transcript of this job would already be out.
         ready_records = await ready_reader.drain(quiet_s=1.0)
-    return stages_of(stage_records, event.job_id), transcripts_of(ready_records, event.job_id)
+    return stage_reports(stage_records, event.job_id), transcripts_of(ready_records, event.job_id)
 
 
 async def test_korean_captions_become_a_transcript(
@@ -210,10 +200,8 @@ async def test_a_video_without_captions_or_speech_is_skipped_with_a_reason(
 async def test_an_unreachable_youtube_ends_in_a_failed_outcome(
     kafka_bootstrap: str, ingested_topic: Topic, whisper: WhisperRecogniser
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    settings = transcript_settings(kafka_bootstrap, f"http://127.0.0.1:{closed_port}")
+    refused = closed_port()
+    settings = transcript_settings(kafka_bootstrap, f"http://127.0.0.1:{refused}")
     worker = transcript_worker(settings, ingested_topic, whisper)
     async with (
         TopicReader(kafka_bootstrap, TRANSCRIPT_READY.name) as ready_reader,
@@ -221,14 +209,14 @@ async def test_an_unreachable_youtube_ends_in_a_failed_outcome(
         running(worker),
     ):
         event = await publish_ingested(kafka_bootstrap, ingested_topic, "pindSeoul01")
-        stage_records = await stage_reader.until(ended(event.job_id))
+        stage_records = await stage_reader.until(stage_ended(event.job_id))
         ready_records = await ready_reader.until(
             lambda seen: bool(transcripts_of(seen, event.job_id))
         )
         ready_records += await ready_reader.drain(quiet_s=1.0)
 
     # Every source failed transiently; the kit retried, then gave up.
-    (failed,) = [s for s in stages_of(stage_records, event.job_id) if s.state == "failed"]
+    (failed,) = [s for s in stage_reports(stage_records, event.job_id) if s.state == "failed"]
     assert (failed.error_code, failed.retryable) == ("unavailable", True)
     (outcome,) = transcripts_of(ready_records, event.job_id)
     assert (outcome.outcome, outcome.reason, outcome.error_code) == (

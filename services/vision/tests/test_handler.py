@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +11,6 @@ import pytest
 from pind_contracts import (
     JOB_STAGE,
     VISION_READY,
-    JobStage,
     Topic,
     VideoIngested,
     VisionReady,
@@ -24,9 +21,12 @@ from pind_kit.migrations import upgrade
 from pind_kit.testing import (
     KafkaRecord,
     TopicReader,
+    closed_port,
     database_url,
     publish_event,
     running,
+    stage_ended,
+    stage_reports,
     stand_in_topic,
 )
 from pind_vision.__main__ import MIGRATIONS_DIR
@@ -92,17 +92,6 @@ async def publish_ingested(bootstrap: str, topic: Topic, video_id: str) -> Video
     return ingested
 
 
-def stages_of(records: list[KafkaRecord], job_id: uuid.UUID) -> list[JobStage]:
-    stages = [JobStage.model_validate_json(r.value or b"") for r in records]
-    return [s for s in stages if s.job_id == job_id and s.stage == "vision"]
-
-
-def ended(job_id: uuid.UUID) -> Callable[[list[KafkaRecord]], bool]:
-    return lambda seen: any(
-        s.state in ("succeeded", "failed", "skipped") for s in stages_of(seen, job_id)
-    )
-
-
 def ready_for(records: list[KafkaRecord], job_id: uuid.UUID) -> list[KafkaRecord]:
     return [r for r in records if VisionReady.model_validate_json(r.value or b"").job_id == job_id]
 
@@ -121,12 +110,14 @@ async def test_an_ingested_video_is_read(
         running(worker),
     ):
         ingested = await publish_ingested(kafka_bootstrap, ingested_topic, "pindSeoul01")
-        stage_records = await stage_reader.until(ended(ingested.job_id), within_s=120)
+        stage_records = await stage_reader.until(
+            stage_ended(ingested.job_id, "vision"), within_s=120
+        )
         ready_records = await ready_reader.until(
             lambda seen: bool(ready_for(seen, ingested.job_id)), within_s=30
         )
 
-    states = [s.state for s in stages_of(stage_records, ingested.job_id)]
+    states = [s.state for s in stage_reports(stage_records, ingested.job_id, "vision")]
     assert states[0] == "started" and states[-1] == "succeeded", states
     assert set(states[1:-1]) <= {"progress"} and "progress" in states
     [record] = ready_for(ready_records, ingested.job_id)
@@ -164,13 +155,13 @@ async def test_a_video_that_cannot_be_read_ends_the_stage_readably(
         running(worker),
     ):
         ingested = await publish_ingested(kafka_bootstrap, ingested_topic, video_id)
-        stage_records = await stage_reader.until(ended(ingested.job_id))
+        stage_records = await stage_reader.until(stage_ended(ingested.job_id, "vision"))
         ready_records = await ready_reader.until(
             lambda seen: bool(ready_for(seen, ingested.job_id))
         )
         ready_records += await ready_reader.drain(quiet_s=1.0)
 
-    last = stages_of(stage_records, ingested.job_id)[-1]
+    last = stage_reports(stage_records, ingested.job_id, "vision")[-1]
     assert (last.state, last.error_code, last.retryable) == expected
     assert last.reason and "on-screen text" in last.reason
     # Geo's one outcome of vision, committed with the stage: the same reason, no texts.
@@ -187,10 +178,8 @@ async def test_a_video_that_cannot_be_read_ends_the_stage_readably(
 async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
     kafka_bootstrap: str, ingested_topic: Topic, engine: DetectorTesseractEngine
 ) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-    settings = handler_settings(kafka_bootstrap, f"http://127.0.0.1:{closed_port}")
+    refused = closed_port()
+    settings = handler_settings(kafka_bootstrap, f"http://127.0.0.1:{refused}")
     worker = vision_worker(settings, ingested_topic, engine)
     async with (
         TopicReader(kafka_bootstrap, ingested_topic.dlt) as dlt_reader,
@@ -200,14 +189,14 @@ async def test_an_unreachable_youtube_is_retried_then_dead_lettered(
     ):
         ingested = await publish_ingested(kafka_bootstrap, ingested_topic, "pindSeoul01")
         dead = await dlt_reader.until(lambda seen: len(seen) >= 1)
-        stage_records = await stage_reader.until(ended(ingested.job_id))
+        stage_records = await stage_reader.until(stage_ended(ingested.job_id, "vision"))
         ready_records = await ready_reader.until(
             lambda seen: bool(ready_for(seen, ingested.job_id))
         )
 
     assert dead[0].headers["pind_dlt_error_type"] == b"MediaUnreachable"
     assert dead[0].headers["pind_dlt_attempts"] == b"2"
-    stages = stages_of(stage_records, ingested.job_id)
+    stages = stage_reports(stage_records, ingested.job_id, "vision")
     assert [s.state for s in stages] == ["started", "started", "failed"]
     assert stages[-1].retryable is True
     # Giving up also published the failed outcome, in the failed stage's transaction.

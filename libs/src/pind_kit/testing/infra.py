@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -139,3 +140,11 @@ def infra_containers() -> Iterator[dict[str, str]]:
                 + (migrated.stdout + migrated.stderr)[-3000:]
             )
         yield settings
+
+
+def closed_port() -> int:
+    """A local TCP port nothing listens on (bound, then released): a
+    dependency that refuses every connection."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -17,7 +17,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.structs import ConsumerRecord
 
-from pind_contracts import Contract, Envelope, Topic
+from pind_contracts import Contract, Envelope, JobStage, Topic
 from pind_kit.consume.subscription import kafka_group_id
 
 TEST_TOPIC_PREFIX = "test."
@@ -237,3 +237,19 @@ async def running(worker: Any) -> AsyncIterator[Any]:
         yield worker
     finally:
         await worker.stop()
+
+
+def stage_reports(
+    records: Iterable[KafkaRecord], job_id: uuid.UUID, stage: str | None = None
+) -> list[JobStage]:
+    """The ``pind.job.stage.v1`` reports among ``records`` about ``job_id``
+    (and ``stage``, when given), in the order read."""
+    reports = [JobStage.model_validate_json(r.value or b"") for r in records]
+    return [s for s in reports if s.job_id == job_id and stage in (None, s.stage)]
+
+
+def stage_ended(job_id: uuid.UUID, stage: str | None = None) -> Callable[[list[KafkaRecord]], bool]:
+    """A :meth:`TopicReader.until` predicate: a report on ``job_id`` (``stage``)
+    says it succeeded, failed or was skipped."""
+    ends = ("succeeded", "failed", "skipped")
+    return lambda seen: any(s.state in ends for s in stage_reports(seen, job_id, stage))
