@@ -1,6 +1,7 @@
-"""Gateway instances as real uvicorn processes (``python -m pind_gateway``), for
-the benchmarks, the fuzz run and the gateway tests that need more than one
-instance or a real server."""
+"""Service instances as real processes (``python -m pind_<service>``) on free
+ports: gateways for the benchmarks and the gateway tests that need more than
+one instance or a real server (:func:`running`), and one service of any kind
+for the fuzz run and the attack suite (:func:`service_process`)."""
 
 from __future__ import annotations
 
@@ -97,3 +98,39 @@ async def running(
                 instance.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 instance.process.kill()
+
+
+@asynccontextmanager
+async def service_process(
+    service: str, env: dict[str, str], log: Path, *, topic_prefix: str
+) -> AsyncIterator[str]:
+    """Run ``python -m pind_<service>`` on a free port with ``env`` over this
+    process's environment, its topics under ``topic_prefix``, its output in
+    ``log``; yields its base URL once ready; stops it (SIGTERM, then SIGKILL
+    after 15 s)."""
+    port = free_port()
+    process = subprocess.Popen(  # noqa: ASYNC220
+        [sys.executable, "-m", f"pind_{service}"],
+        env={
+            **os.environ,
+            "PIND_HTTP_HOST": "127.0.0.1",
+            "PIND_HTTP_PORT": str(port),
+            "PIND_LOG_JSON": "false",
+            "PIND_LOG_LEVEL": "WARNING",
+            "PIND_KAFKA_TOPIC_PREFIX": topic_prefix,
+            **env,
+        },
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    instance = Instance(f"{log.stem} ({service})", port, process)
+    try:
+        await wait_ready(instance, log)
+        yield instance.url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

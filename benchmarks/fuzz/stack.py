@@ -3,18 +3,16 @@ data it submits before fuzzing (the sample vlogs)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
-from benchmarks.gateway_processes import Instance, free_port, wait_ready
+from benchmarks.gateway_processes import service_process
 from pind_gateway.projection.service import end_unstarted_analyses
 
 TOPIC_PREFIX = "fuzz."
@@ -23,36 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES_DIR = ROOT / "samples" / "vlogs"
 
 
-@asynccontextmanager
-async def service(name: str, env: dict[str, str], log_dir: Path) -> AsyncIterator[str]:
-    """Run ``python -m pind_<name>`` on a free port; yields its base URL; stops it."""
-    port = free_port()
-    log = log_dir / f"fuzz-{name}.log"
-    process = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-m", f"pind_{name}"],
-        env={
-            **os.environ,
-            "PIND_HTTP_HOST": "127.0.0.1",
-            "PIND_HTTP_PORT": str(port),
-            "PIND_LOG_JSON": "false",
-            "PIND_LOG_LEVEL": "WARNING",
-            "PIND_KAFKA_TOPIC_PREFIX": TOPIC_PREFIX,
-            **env,
-        },
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(Instance(f"fuzz {name}", port, process), log)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def service(name: str, env: dict[str, str], log_dir: Path) -> AbstractAsyncContextManager[str]:
+    """Run ``python -m pind_<name>`` on a free port under the ``fuzz.`` topics;
+    yields its base URL; stops it."""
+    return service_process(name, env, log_dir / f"fuzz-{name}.log", topic_prefix=TOPIC_PREFIX)
 
 
 async def ensure_fuzz_topics(bootstrap: str) -> None:

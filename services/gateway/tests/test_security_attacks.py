@@ -26,16 +26,13 @@ import email as email_parser
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import statistics
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -51,7 +48,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import NullPool, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from benchmarks.gateway_processes import Instance, free_port, wait_ready
+from benchmarks.gateway_processes import service_process
 from pind_auth.security.keys import thumbprint, write_new_key
 from pind_kit.testing import database_url
 from pind_kit.topics import ensure_topics
@@ -99,34 +96,8 @@ class Stack:
     mailbox: Mailbox
 
 
-@asynccontextmanager
-async def _process(name: str, env: dict[str, str], log_dir: Path) -> AsyncIterator[str]:
-    port = free_port()
-    log = log_dir / f"attack-{name}.log"
-    process = subprocess.Popen(  # noqa: ASYNC220
-        [sys.executable, "-m", f"pind_{name}"],
-        env={
-            **os.environ,
-            "PIND_HTTP_HOST": "127.0.0.1",
-            "PIND_HTTP_PORT": str(port),
-            "PIND_LOG_JSON": "false",
-            "PIND_LOG_LEVEL": "WARNING",
-            "PIND_KAFKA_TOPIC_PREFIX": TOPIC_PREFIX,
-            **env,
-        },
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        await wait_ready(Instance(f"attack {name}", port, process), log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def _process(name: str, env: dict[str, str], log_dir: Path) -> AbstractAsyncContextManager[str]:
+    return service_process(name, env, log_dir / f"attack-{name}.log", topic_prefix=TOPIC_PREFIX)
 
 
 @pytest.fixture(scope="module")
