@@ -70,7 +70,10 @@ async def project_stages(
     now = datetime.now(UTC)
     touched = {lead.id: lead for lead in leads.values()}
     await repo.save_stages(session, [(a, name, stages[a][name]) for a, name in changed], now)
-    described = await videos.described(session, {lead.video_id for lead in touched.values()})
+    # Only an analysis whose places are in can wait for its video's description.
+    described = await videos.described(
+        session, {lead.video_id for lead in touched.values() if lead.places_found is not None}
+    )
     statuses = {
         lead.id: status
         for lead in touched.values()
@@ -270,7 +273,9 @@ async def fail_analyses(
     mark them timed out: their later reports are still stored per stage but
     change their status only once they end it (a late success completes it)."""
     leads, stages = await repo.lock_analyses(session, analysis_ids)
-    described = await videos.described(session, {lead.video_id for lead in leads.values()})
+    described = await videos.described(
+        session, {lead.video_id for lead in leads.values() if lead.places_found is not None}
+    )
     statuses = {
         lead.id: JobStatus(
             "failed",

@@ -98,9 +98,10 @@ async def save_places_result(
 async def described(session: AsyncSession, video_ids: Iterable[str]) -> set[str]:
     """Those of ``video_ids`` whose description (ingest's report) is stored:
     read after locking their analyses, like their stages."""
+    wanted = set(video_ids)
+    if not wanted:
+        return set()
     rows = await session.scalars(
-        select(Video.video_id).where(
-            Video.video_id.in_(set(video_ids)), Video.metadata_at.is_not(None)
-        )
+        select(Video.video_id).where(Video.video_id.in_(wanted), Video.metadata_at.is_not(None))
     )
     return set(rows)
