@@ -6,7 +6,6 @@ once it has committed an offset on the run's physical topic."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass, field
 
@@ -22,6 +21,8 @@ class LagSeries:
     """(seconds into the run, group → lag) samples."""
 
     samples: list[tuple[float, dict[str, int]]] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    """Why each sample that could not be read failed (a gap in the table)."""
 
     @property
     def groups(self) -> list[str]:
@@ -56,12 +57,14 @@ async def sample(
     count = 0
     try:
         while True:
-            with contextlib.suppress(Exception):  # a missed sample is only a gap
+            try:
                 if count % 10 == 0:
                     groups = await discover(bootstrap, prefix, offsets)
                 count += 1
                 lags = {g: await offsets.lag(g, t) for g, t in groups.items()}
                 series.samples.append((time.monotonic() - started, lags))
+            except Exception as exc:  # a missed sample is a gap, counted and printed
+                series.missed.append(f"{type(exc).__name__}: {exc}")
             await asyncio.sleep(every_s)  # a sampling period
     finally:
         await offsets.close()

@@ -91,7 +91,10 @@ def lag_table(series: LagSeries, columns: int = 8) -> str:
     """Lag per group (rows) at up to ``columns`` evenly spread moments, and its peak."""
     groups = series.groups
     if not series.samples or not groups:
-        return "(no consumer-group offsets were read)"
+        why = (
+            f"; {len(series.missed)} failed, the last: {series.missed[-1]}" if series.missed else ""
+        )
+        return f"(no consumer-group offsets were read{why})"
     step = max(1, len(series.samples) // columns)
     picked = series.samples[::step][:columns]
     if picked[-1] is not series.samples[-1]:
@@ -108,6 +111,8 @@ def lag_table(series: LagSeries, columns: int = 8) -> str:
         cells = " ".join(f"{lags[g]:>7}" if g in lags else f"{'-':>7}" for _, lags in picked)
         peak = max(lags.get(g, 0) for _, lags in series.samples)
         lines.append(f"{short[g]:<{width}}  {cells} {peak:>7}")
+    if series.missed:
+        lines.append(f"{len(series.missed)} sample(s) missed, the last: {series.missed[-1]}")
     return "\n".join(lines)
 
 
