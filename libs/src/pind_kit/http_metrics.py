@@ -14,8 +14,10 @@ SKIPPED = frozenset({"/metrics", "/healthz", "/readyz"})
 
 
 class HttpMetricsMiddleware:
-    """Pure ASGI middleware (streams and WebSockets pass through untouched;
-    a stream is measured until its response starts)."""
+    """Pure ASGI middleware (WebSockets pass through untouched). A request is
+    observed just before its last body chunk is sent, so a client that has
+    its whole answer finds it already counted; one that fails before then is
+    observed when the app returns or raises."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -26,19 +28,28 @@ class HttpMetricsMiddleware:
             return
         started = time.perf_counter()
         status = 500  # an exception before the response started
+        observed = False
+
+        def observe() -> None:
+            nonlocal observed
+            if not observed:
+                observed = True
+                HTTP_SECONDS.labels(_route(scope), scope.get("method", "?"), str(status)).observe(
+                    time.perf_counter() - started
+                )
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                observe()
             await send(message)
 
         try:
             await self.app(scope, receive, send_and_note)
         finally:
-            HTTP_SECONDS.labels(_route(scope), scope.get("method", "?"), str(status)).observe(
-                time.perf_counter() - started
-            )
+            observe()
 
 
 def _route(scope: Scope) -> str:

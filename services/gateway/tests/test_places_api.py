@@ -89,8 +89,11 @@ async def test_places_in_a_box_across_videos(
     # Around Gwangjang Market only (Gyeongbokgung lies further north-west).
     box = "126.995,37.565,127.005,37.575"
     found = (await client.get("/api/v1/places", params={"bbox": box, "limit": 1000})).json()
+    # Equally confident places come from the videos analysed last first, so
+    # these two are found however many earlier runs left in the shared
+    # database, the later one ahead.
     here = [p for p in found["places"] if p["video_id"] in (first, second)]
-    assert {p["video_id"] for p in here} == {first, second}
+    assert [p["video_id"] for p in here] == [second, first]
     assert {p["name"] for p in here} == {"광장시장"}
     assert all(
         126.995 <= p["lon"] <= 127.005 and 37.565 <= p["lat"] <= 37.575 for p in found["places"]

@@ -24,7 +24,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from pind_auth.security.tokens import digest, new_opaque_token
 from pind_auth.settings import AuthSettings
@@ -207,18 +207,25 @@ async def test_history_a_deleted_users_late_request_wrote_is_erased(
                 created_at=datetime.now(UTC),
             )
         )
+        await session.flush()
+        # Counted inside the writing transaction: once it commits, the sweep
+        # may erase the row before any other reader sees it.
+        assert await _history_rows(session, user_id) == 1
 
     async def rows() -> int:
         async with context.reader() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(UserHistory).where(UserHistory.user_id == user_id)
-            )
-        return int(count or 0)
+            return await _history_rows(session, user_id)
 
-    assert await rows() == 1
     async with asyncio.timeout(WITHIN_S):
         while await rows():  # noqa: ASYNC110 (the sweep signals nothing a test can await)
             await asyncio.sleep(0.05)
+
+
+async def _history_rows(session: AsyncSession, user_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(UserHistory).where(UserHistory.user_id == user_id)
+    )
+    return int(count or 0)
 
 
 async def _planted_reset_token(settings: AuthSettings, user_id: uuid.UUID) -> str:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
-from pind_gateway.core.models import Place, VideoPlace
+from pind_gateway.core.models import Place, Video, VideoPlace
 
 
 async def places_in_box(
@@ -20,7 +20,8 @@ async def places_in_box(
     limit: int,
 ) -> Sequence[VideoPlace]:
     """Video places whose place lies in the box (west may exceed east: the box
-    crosses the antimeridian), most confident first, with place and video loaded."""
+    crosses the antimeridian), most confident first and, among equals, from
+    the videos analysed most recently, with place and video loaded."""
     lon = (
         Place.lon.between(min_lon, max_lon)
         if min_lon <= max_lon
@@ -30,9 +31,15 @@ async def places_in_box(
         await session.scalars(
             select(VideoPlace)
             .join(VideoPlace.place)
+            .join(VideoPlace.video)
             .where(Place.lat.between(min_lat, max_lat), lon)
-            .options(joinedload(VideoPlace.place), joinedload(VideoPlace.video))
-            .order_by(VideoPlace.confidence.desc(), Place.id, VideoPlace.video_id)
+            .options(contains_eager(VideoPlace.place), contains_eager(VideoPlace.video))
+            .order_by(
+                VideoPlace.confidence.desc(),
+                Video.places_at.desc().nulls_last(),
+                Place.id,
+                VideoPlace.video_id,
+            )
             .limit(limit)
         )
     ).all()
