@@ -3,6 +3,8 @@ and what it emits is a child of its span (recorded by an in-memory exporter)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from pind_kit.tracing import (
     JsonLinesExporter,
     exporter_for,
     new_traceparent,
+    provider_for,
     trace_id_of,
     traced,
 )
@@ -96,8 +99,37 @@ def test_an_event_without_a_span_keeps_its_cause_or_starts_a_trace() -> None:
     assert traced(started).traceparent == started.traceparent  # kept, not replaced
 
 
+NONE_PROCESS = """
+from opentelemetry import trace
+from pind_contracts.envelope import Envelope
+from pind_kit.tracing import configure_tracing, consuming, http_telemetry, new_traceparent, traced
+
+configure_tracing("pind-test", "none")
+cause = Envelope(type="t", producer="p", subject="s").with_trace(new_traceparent())
+with consuming("topic", cause):
+    recording = trace.get_current_span().is_recording()
+    emitted = traced(Envelope(type="t", producer="p", subject="s"))
+print(type(trace.get_tracer_provider()).__name__, recording, http_telemetry()["operation_spans"])
+print(cause.traceparent)
+print(emitted.traceparent)
+"""
+
+
+def test_with_no_exporter_nothing_is_recorded_and_the_trace_still_travels() -> None:
+    """``none`` installs no SDK provider (a request or event costs next to
+    nothing), yet what a consumer emits stays in its cause's trace."""
+    done = subprocess.run(
+        [sys.executable, "-c", NONE_PROCESS], capture_output=True, text=True, check=True
+    )
+    provider, cause, emitted = done.stdout.split("\n")[:3]
+    assert provider == "ProxyTracerProvider False False"  # no SDK, no span, no operation spans
+    assert trace_id_of(emitted) == trace_id_of(cause) is not None
+
+
 def test_exporters_are_chosen_by_setting(tmp_path: Path) -> None:
     assert exporter_for("none") is None
+    assert provider_for("pind-test", "none") is None
+    assert isinstance(provider_for("pind-test", f"jsonl:{tmp_path / 'p.jsonl'}"), TracerProvider)
     assert isinstance(exporter_for(f"jsonl:{tmp_path / 'spans.jsonl'}"), JsonLinesExporter)
     with pytest.raises(ValueError, match="expected none, otlp or jsonl:PATH"):
         exporter_for("zipkin")

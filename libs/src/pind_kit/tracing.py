@@ -14,10 +14,11 @@ distributed-tracing extension, header ``ce_traceparent``):
 
 Spans are recorded by an SDK tracer provider per process
 (:func:`configure_tracing`, called with the logging set-up) and exported as
-``PIND_OTEL_EXPORTER`` says: ``none`` (the default: trace ids still travel and
-appear in logs), ``otlp`` (OTLP over HTTP; endpoint and headers from the
-standard ``OTEL_EXPORTER_OTLP_*`` variables) or ``jsonl:PATH`` (one JSON line
-per span, appended to PATH — what the end-to-end test reads).
+``PIND_OTEL_EXPORTER`` says: ``none`` (the default: no provider, nothing
+recorded, trace ids still travel and appear in logs), ``otlp`` (OTLP over
+HTTP; endpoint and headers from the standard ``OTEL_EXPORTER_OTLP_*``
+variables) or ``jsonl:PATH`` (one JSON line per span, appended to PATH — what
+the end-to-end test reads).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from fastapi.telemetry import TelemetryConfig
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -48,6 +50,8 @@ from pind_contracts import Envelope
 _PROPAGATOR = TraceContextTextMapPropagator()
 _IDS = RandomIdGenerator()
 _configured = False
+_recording = True
+"""Whether spans are recorded (an exporter is set); until configured, assume so."""
 _lock = threading.Lock()
 
 tracer = trace.get_tracer("pind_kit")
@@ -103,20 +107,47 @@ def exporter_for(spec: str) -> SpanExporter | None:
     raise ValueError(f"PIND_OTEL_EXPORTER={spec!r}: expected none, otlp or jsonl:PATH")
 
 
+def provider_for(service_name: str, exporter_spec: str) -> TracerProvider | None:
+    """The SDK tracer provider that records and exports spans as
+    ``exporter_spec`` says, or None for ``none``: then nothing is recorded
+    (the API's no-op tracer costs a request almost nothing) and the W3C
+    context still travels — a consumer's "span" is its cause's context, so
+    what it emits stays in its cause's trace."""
+    exporter = exporter_for(exporter_spec)
+    if exporter is None:
+        return None
+    provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
+    if isinstance(exporter, JsonLinesExporter):
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    else:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    return provider
+
+
 def configure_tracing(service_name: str, exporter_spec: str) -> None:
     """Install this process's tracer provider (once; later calls do nothing)."""
-    global _configured
+    global _configured, _recording
     with _lock:
         if _configured:
             return
-        provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-        exporter = exporter_for(exporter_spec)
-        if isinstance(exporter, JsonLinesExporter):
-            provider.add_span_processor(SimpleSpanProcessor(exporter))
-        elif exporter is not None:
-            provider.add_span_processor(BatchSpanProcessor(exporter))
-        trace.set_tracer_provider(provider)
+        provider = provider_for(service_name, exporter_spec)
+        if provider is not None:
+            trace.set_tracer_provider(provider)
+        _recording = provider is not None
         _configured = True
+
+
+def http_telemetry() -> TelemetryConfig:
+    """FastAPI's own telemetry for a service's app: SERVER spans (they carry
+    a client's ``traceparent`` into the request), with per-operation spans
+    only when spans are recorded; no OpenTelemetry metrics or logs (requests
+    are counted by :mod:`pind_kit.http_metrics`, logged by structlog)."""
+    return {
+        "tracing": True,
+        "operation_spans": _recording,
+        "metrics": False,
+        "logs": False,
+    }
 
 
 def current_traceparent() -> str | None:

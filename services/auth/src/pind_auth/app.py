@@ -27,6 +27,7 @@ from pind_kit.consume import Worker
 from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.service import kit_lifespan, ops_router
+from pind_kit.tracing import http_telemetry
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +91,7 @@ def create_app(settings: AuthSettings, *, clock: Clock = utcnow) -> FastAPI:
         description="Accounts, sessions (EdDSA access tokens, rotating refresh tokens) "
         "and password resets for pind.",
         lifespan=lifespan,
+        telemetry=http_telemetry(),
     )
     app.state.settings = settings
     app.state.service = auth

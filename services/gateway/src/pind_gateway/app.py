@@ -43,6 +43,7 @@ from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.logging import configure_logging
 from pind_kit.service import kit_lifespan
+from pind_kit.tracing import http_telemetry
 
 DESCRIPTION = """\
 Paste a YouTube link of a travel or food vlog; get the places it shows or
@@ -155,6 +156,7 @@ def create_app(
         description=DESCRIPTION,
         openapi_tags=TAGS,
         lifespan=lifespan,
+        telemetry=http_telemetry(),
     )
     app.state.gateway = GatewayContext(
         settings, worker.sessionmaker, watch, auth, verifier, reader, job_answers
