@@ -1,7 +1,8 @@
 """Consumer lag of every group reading the run's topics, sampled over time
 (:class:`pind_kit.offsets.BrokerOffsets`). A group is found on the broker by
-its name (``<service group>.<contract topic>``, :func:`pind_kit.consume.kafka_group_id`)
-once it has committed an offset on the run's physical topic."""
+its name (``<topic prefix><service group>.<contract topic>``,
+:func:`pind_kit.consume.kafka_group_id`) once it has committed an offset on
+the run's physical topic."""
 
 from __future__ import annotations
 
@@ -39,7 +40,8 @@ async def discover(bootstrap: str, prefix: str, offsets: BrokerOffsets) -> dict[
         for topic in ALL_TOPICS:
             physical = prefix + topic.name
             partitions: list[TopicPartition] = await offsets.partitions([physical])
-            for group in sorted(g for g in names if g.endswith("." + topic.name)):
+            ours = (g for g in names if g.startswith(prefix) and g.endswith("." + topic.name))
+            for group in sorted(ours):
                 committed = await admin.list_consumer_group_offsets(group, partitions=partitions)
                 if any(o.offset >= 0 for tp, o in committed.items() if tp.topic == physical):
                     found[group] = physical

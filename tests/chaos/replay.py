@@ -171,7 +171,7 @@ async def replaying(schema: str, prefix: str, within_s: float = 180) -> AsyncIte
             async with asyncio.timeout(within_s):
                 while True:
                     lags = [
-                        await offsets.lag(kafka_group_id(group, t), prefix + t.name)
+                        await offsets.lag(kafka_group_id(group, t, prefix), prefix + t.name)
                         for t in PROJECTED
                     ]
                     if not any(lags):

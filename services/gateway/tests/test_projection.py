@@ -217,7 +217,7 @@ async def _rewind(settings: GatewaySettings, group: str) -> None:
     for topic in PROJECTED:
         consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
-            group_id=kafka_group_id(group, topic),
+            group_id=kafka_group_id(group, topic, settings.kafka_topic_prefix),
             enable_auto_commit=False,
         )
         await consumer.start()

@@ -229,9 +229,7 @@ async def test_a_lagging_projection_holds_timeouts_back(
 ) -> None:
     prefix, group = own_topics
     job_id = await silent_job(client, context, events)
-    sweeper = sweeper_of(
-        context, ProjectionHorizon(settings.kafka_bootstrap, group, prefix.__add__)
-    )
+    sweeper = sweeper_of(context, ProjectionHorizon(settings.kafka_bootstrap, group, prefix))
     try:
         now = datetime.now(UTC)
         assert await sweeper.horizon.heard_up_to(now) == now  # caught up
@@ -264,14 +262,14 @@ async def test_an_outage_restarts_the_silence_clock(
 ) -> None:
     prefix, group = own_topics
     job_id = await silent_job(client, context, events)
-    horizon = ProjectionHorizon(settings.kafka_bootstrap, group, prefix.__add__)
+    horizon = ProjectionHorizon(settings.kafka_bootstrap, group, prefix)
     sweeper = sweeper_of(context, horizon)
     nothing_listens = free_port()
     url = make_url(settings.database_url.get_secret_value()).set(port=nothing_listens)
     unreachable = create_async_engine(url)
     if away == "kafka":
         sweeper.horizon = ProjectionHorizon(
-            f"127.0.0.1:{nothing_listens}", group, prefix.__add__, timeout_s=5
+            f"127.0.0.1:{nothing_listens}", group, prefix, timeout_s=5
         )
     else:
         sweeper.sessionmaker = make_sessionmaker(unreachable)

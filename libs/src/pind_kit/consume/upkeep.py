@@ -70,7 +70,8 @@ async def observe_lag_forever(worker: WorkerState) -> None:
             try:
                 for subscription in worker.subscriptions:
                     lag = await offsets.lag(
-                        subscription.kafka_group, worker.topic_name(subscription.topic.name)
+                        subscription.kafka_group(worker.settings.kafka_topic_prefix),
+                        worker.topic_name(subscription.topic.name),
                     )
                     CONSUMER_LAG.labels(subscription.topic.name, subscription.group).set(lag)
             except Exception as exc:

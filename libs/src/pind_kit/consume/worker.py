@@ -154,7 +154,7 @@ class Worker:
         consume.__name__ = name
         self.broker.subscriber(
             self.topic_name(subscription.topic.name),
-            group_id=subscription.kafka_group,
+            group_id=subscription.kafka_group(self.settings.kafka_topic_prefix),
             auto_offset_reset="earliest",
             ack_policy=AckPolicy.NACK_ON_ERROR,
             max_poll_interval_ms=self.settings.max_poll_interval_s * 1000,

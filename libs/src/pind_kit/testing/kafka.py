@@ -43,10 +43,11 @@ async def commit_group_at_end(
     then reads only what comes next, not the history other runs left.
     ``prefix`` names another namespace than this run's."""
     for topic in topics:
-        name = prefix + topic.name if prefix is not None else physical_topic(topic.name)
+        namespace = prefix if prefix is not None else topic_prefix()
+        name = namespace + topic.name
         consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap,
-            group_id=kafka_group_id(group, topic),
+            group_id=kafka_group_id(group, topic, namespace),
             enable_auto_commit=False,
         )
         await consumer.start()

@@ -34,7 +34,9 @@ def add_sweeper(worker: Worker, settings: GatewaySettings) -> Sweeper:
     """The job-timeout sweeper, as a background task of ``worker``."""
     sweeper = Sweeper(
         worker.sessionmaker,
-        ProjectionHorizon(settings.kafka_bootstrap, settings.consumer_group, worker.topic_name),
+        ProjectionHorizon(
+            settings.kafka_bootstrap, settings.consumer_group, settings.kafka_topic_prefix
+        ),
         timeout_s=settings.job_timeout_s,
         interval_s=settings.job_sweep_interval_s,
     )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -59,13 +59,15 @@ class ProjectionHorizon:
         self,
         bootstrap: str,
         group: str,
-        physical: Callable[[str], str],
+        prefix: str,
         *,
         topics: Sequence[Topic] = REPORTS,
         timeout_s: float = 10.0,
     ) -> None:
         self._bootstrap = bootstrap
-        self._groups = {physical(topic.name): kafka_group_id(group, topic) for topic in topics}
+        self._groups = {
+            prefix + topic.name: kafka_group_id(group, topic, prefix) for topic in topics
+        }
         self._timeout_s = timeout_s
         self._looks: deque[_Look] = deque(maxlen=KEPT_LOOKS)
         self._offsets = BrokerOffsets(bootstrap)
