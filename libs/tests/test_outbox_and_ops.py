@@ -139,3 +139,58 @@ async def test_readiness_fails_when_the_database_is_unreachable(kafka_bootstrap:
     checks = await worker.ready()
     assert checks["database"] is False
     await worker.engine.dispose()
+
+
+async def test_rows_for_a_topic_the_broker_lacks_hold_back_no_other_topic(
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    """A row whose topic was deleted (or never created) waits in the outbox;
+    the rows after it, for topics that exist, are published without waiting
+    for the producer's metadata timeout, and the row leaves once its topic
+    exists."""
+    present = Topic(unique_topic("outbox-present"), JobStage, 1, "video id", "outbox test")
+    absent = Topic(unique_topic("outbox-absent"), JobStage, 1, "video id", "outbox test")
+    await create_topics(kafka_bootstrap, [present.name])
+    worker = Worker(
+        _worker(admin_database_url, kafka_bootstrap).settings.model_copy(
+            update={"relay_missing_topic_recheck_s": 0.5}
+        )
+    )
+    job = uuid.uuid4()
+
+    def event(topic: Topic, n: int) -> OutboxEvent:
+        stage = JobStage(
+            job_id=job, video_id="abcdefghijk", stage="geo", state="progress", progress=n / 10
+        )
+        envelope = Envelope(
+            type=topic.event_type, producer="test", subject="abcdefghijk", job_id=job
+        )
+        return OutboxEvent(topic, stage, envelope)
+
+    async def waiting() -> list[str]:
+        async with worker.engine.connect() as conn:
+            rows = await conn.scalars(
+                text(f"SELECT topic FROM {SCHEMA}.outbox WHERE headers->>'ce_jobid' = :job"),
+                {"job": str(job)},
+            )
+            return list(rows)
+
+    async with running(worker):
+        async with TopicReader(kafka_bootstrap, present.name) as reader:
+            async with worker.sessionmaker() as session, session.begin():
+                await enqueue_many(
+                    session, [event(absent, 0), *(event(present, n) for n in (1, 2))]
+                )
+            # Well inside the producer's 40 s metadata wait for the absent topic.
+            records = await reader.until(lambda seen: len(seen) >= 2, within_s=10.0)
+        assert [JobStage.model_validate_json(r.value or b"").progress for r in records] == [
+            0.1,
+            0.2,
+        ]
+        assert await waiting() == [physical_topic(absent.name)]
+
+        await create_topics(kafka_bootstrap, [absent.name])
+        async with TopicReader(kafka_bootstrap, absent.name) as late:
+            arrived = await late.until(lambda seen: len(seen) >= 1, within_s=20.0)
+        assert JobStage.model_validate_json(arrived[0].value or b"").progress == 0.0
+    assert await waiting() == []

@@ -21,6 +21,11 @@ HANDLER_SECONDS = Histogram(
 DLT_PUBLISHED = Counter("pind_dlt_published_total", "Events sent to a dead-letter topic", ["topic"])
 OUTBOX_PUBLISHED = Counter("pind_outbox_published_total", "Outbox rows published")
 OUTBOX_RELAY_ERRORS = Counter("pind_outbox_relay_errors_total", "Outbox relay failures")
+OUTBOX_MISSING_TOPICS = Gauge(
+    "pind_outbox_missing_topics",
+    "Topics outbox rows wait for that the broker does not have (their rows are held back)",
+    multiprocess_mode="livemax",
+)
 INFRA_OUTAGES = Counter(
     "pind_infra_outages_total",
     "Times a loop found the database or Kafka unavailable (one per outage)",

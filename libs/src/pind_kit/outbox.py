@@ -12,6 +12,12 @@ deletes the rows and releases the lock — without holding a transaction open
 while Kafka answers. A crash after sending and before the delete publishes the
 batch again with the same event ids: consumers dedupe. While the database or
 Kafka is away the relay backs off quietly (:mod:`pind_kit.faults`).
+
+A row for a topic the broker does not have (deleted, or never created in this
+deployment) waits in the outbox, with a warning and the
+``pind_outbox_missing_topics`` gauge, and the broker is asked for the topic
+again every ``missing_topic_recheck_s``; the row holds back no other topic's rows (the
+producer would otherwise block each pass on that topic's metadata).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ from pind_kit.db import OUTBOX, TOPIC_PREFIX_OPTION
 from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.metrics import (
     OUTBOX_DEPTH,
+    OUTBOX_MISSING_TOPICS,
     OUTBOX_OLDEST_AGE,
     OUTBOX_PUBLISHED,
     OUTBOX_RELAY_ERRORS,
@@ -162,6 +169,7 @@ class OutboxRelay:
         *,
         batch_size: int = 500,
         poll_interval_s: float = 0.5,
+        missing_topic_recheck_s: float = 30.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._producer = producer
@@ -171,6 +179,9 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._depth_seen_at = 0.0
+        self._missing_recheck_s = missing_topic_recheck_s
+        self._missing: dict[str, float] = {}
+        """Topic the broker lacks → when (monotonic) to ask for it again."""
 
     async def start(self) -> None:
         _wakeups.add(self._wake)
@@ -223,20 +234,18 @@ class OutboxRelay:
             if not await conn.scalar(_TRY_LOCK):
                 return 0  # another instance is relaying this schema's rows
             try:
+                query = select(
+                    OUTBOX.c.id, OUTBOX.c.topic, OUTBOX.c.key, OUTBOX.c.value, OUTBOX.c.headers
+                )
+                held_back = self._held_back()
+                if held_back:
+                    query = query.where(OUTBOX.c.topic.not_in(held_back))
                 rows: Sequence[Any] = (
-                    await conn.execute(
-                        select(
-                            OUTBOX.c.id,
-                            OUTBOX.c.topic,
-                            OUTBOX.c.key,
-                            OUTBOX.c.value,
-                            OUTBOX.c.headers,
-                        )
-                        .order_by(OUTBOX.c.id)
-                        .limit(self._batch_size)
-                    )
+                    await conn.execute(query.order_by(OUTBOX.c.id).limit(self._batch_size))
                 ).all()
                 await self._observe_depth(conn, len(rows))
+                missing = await self._missing_topics({row[1] for row in rows})
+                rows = [row for row in rows if row[1] not in missing]
                 if not rows:
                     return 0
                 futures = [
@@ -255,6 +264,33 @@ class OutboxRelay:
                     await conn.scalar(_UNLOCK)
         OUTBOX_PUBLISHED.inc(len(rows))
         return len(rows)
+
+    def _held_back(self) -> list[str]:
+        """Topics the broker lacked at the last look, not yet due another."""
+        now = time.monotonic()
+        for topic in [t for t, due in self._missing.items() if due <= now]:
+            del self._missing[topic]  # asked about again with the next batch
+        return sorted(self._missing)
+
+    async def _missing_topics(self, topics: set[str]) -> set[str]:
+        """The ones among ``topics`` the broker does not have. The producer's
+        cached metadata answers for topics it has sent to; others are looked
+        up in one metadata request."""
+        client = self._producer.client
+        unknown = {t for t in topics if client.cluster.partitions_for_topic(t) is None}
+        if unknown:
+            present = (await client.fetch_all_metadata()).topics()
+            unknown -= set(present)
+        for topic in sorted(unknown):
+            log.warning(
+                "outbox rows wait for a topic the broker does not have; "
+                "create it (make topics) or delete the rows",
+                topic=topic,
+                recheck_s=self._missing_recheck_s,
+            )
+            self._missing[topic] = time.monotonic() + self._missing_recheck_s
+        OUTBOX_MISSING_TOPICS.set(len(self._missing))
+        return unknown
 
     async def _observe_depth(self, conn: AsyncConnection, fetched: int) -> None:
         """Outbox depth and oldest-row age, for the gauges (cheap: the table

@@ -55,6 +55,12 @@ class ServiceSettings(BaseSettings):
     )
     relay_poll_interval_s: float = Field(default=0.5, gt=0)
     relay_batch_size: int = Field(default=500, ge=1)
+    relay_missing_topic_recheck_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How long outbox rows for a topic the broker lacks wait before it is "
+        "asked again (they never hold back other topics' rows).",
+    )
     max_poll_interval_s: int = Field(
         default=900, ge=10, description="Longest a handler may take before Kafka rebalances."
     )

@@ -231,6 +231,7 @@ class Worker:
             producer,
             batch_size=self.settings.relay_batch_size,
             poll_interval_s=self.settings.relay_poll_interval_s,
+            missing_topic_recheck_s=self.settings.relay_missing_topic_recheck_s,
         )
         await self.relay.start()
         self.kafka_started = True
