@@ -4,7 +4,8 @@ committed only once the handling's outcome is durable), an idempotent producer
 for the outbox relay and dead letters, background tasks, and readiness.
 
 Handlers are plain async functions ``(Incoming[T], UnitOfWork) -> None``, one
-event at a time (:mod:`~pind_kit.consume.handling`); batch handlers
+event at a time (:mod:`~pind_kit.consume.handling`), or several of different
+keys at once (:mod:`~pind_kit.consume.concurrent`); batch handlers
 ``(Batch[T]) -> None`` take many events in one transaction
 (:mod:`~pind_kit.consume.batch`). Retries and dead letters:
 :mod:`~pind_kit.consume.delivery`.
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from pind_contracts import Topic
 from pind_contracts.types import Stage
 from pind_kit.consume.batch import BatchHandler, BatchHandling, parse_without_headers
+from pind_kit.consume.concurrent import ConcurrentHandling
 from pind_kit.consume.delivery import Delivery
 from pind_kit.consume.handling import EventHandling
 from pind_kit.consume.subscription import GiveUpHook, Subscription
@@ -87,10 +89,16 @@ class Worker:
         group: str,
         stage: Stage | None = None,
         on_give_up: GiveUpHook | None = None,
+        concurrency: int = 1,
     ) -> Callable[[HandlerFn], HandlerFn]:
         """Register ``fn`` as ``group``'s handler of ``topic`` (Kafka group
         ``<group>.<topic>``; ``group`` also keys the processed-events table).
-        ``on_give_up`` runs with the ``failed`` stage if handling gives up."""
+        ``on_give_up`` runs with the ``failed`` stage if handling gives up.
+        ``concurrency`` > 1: up to that many events of different keys are
+        handled at once, each key's in order, offsets committed once all of a
+        fetch are durable (:mod:`~pind_kit.consume.concurrent`)."""
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
 
         def register(fn: HandlerFn) -> HandlerFn:
             subscription = Subscription(topic, group, stage, on_give_up)
@@ -102,10 +110,27 @@ class Worker:
                 delivery=self.delivery,
             )
 
-            async def consume(message: KafkaMessage) -> None:
-                await handling.consume(message.raw_message)
+            if concurrency == 1:
 
-            self._subscribe(subscription, consume)
+                async def consume(message: KafkaMessage) -> None:
+                    await handling.consume(message.raw_message)
+
+                self._subscribe(subscription, consume)
+                return fn
+
+            several = ConcurrentHandling(handling, concurrency)
+
+            async def consume_fetch(message: KafkaMessage) -> None:
+                await several.consume(message.raw_message)
+
+            self._subscribe(
+                subscription,
+                consume_fetch,
+                batch=True,
+                max_records=concurrency,
+                batch_timeout_ms=max(1, round(self.settings.batch_timeout_s * 1000)),
+                parser=parse_without_headers,
+            )
             return fn
 
         return register
