@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
@@ -16,6 +17,7 @@ from aiohttp import web
 from pind_contracts import AnalysisOptions, VideoRequested
 from pind_fakes import serving
 from pind_fakes.serving import requests_seen, serve
+from pind_ingest.adapters import youtube as youtube_adapter
 from pind_ingest.adapters.youtube import YoutubeMetadataReader
 from pind_ingest.domain.failures import (
     IngestErrorCode,
@@ -194,3 +196,39 @@ async def test_the_cookies_file_is_sent_and_left_untouched(
     sent = requests_seen(fake_youtube_app)[before:]
     assert [r.headers.get("Cookie") for r in sent] == ["SID=pind-test-session"]
     assert cookies.read_bytes() == original
+
+
+async def test_one_downloader_serves_reads_one_after_another_and_a_failed_one_is_closed(
+    fake_youtube: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Any] = []
+    closed: list[Any] = []
+    real = youtube_adapter.yt_dlp.YoutubeDL
+
+    class CountingYoutubeDL(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            built.append(self)
+
+        def close(self) -> None:
+            closed.append(self)
+            super().close()
+
+    monkeypatch.setattr(youtube_adapter.yt_dlp, "YoutubeDL", CountingYoutubeDL)
+    reader = YoutubeMetadataReader(settings(fake_youtube))
+
+    first = await reader.read("pindSeoul01")
+    second = await reader.read("pindHongdae")
+    assert (first["id"], second["id"]) == ("pindSeoul01", "pindHongdae")
+    assert len(built) == 1 and closed == []
+
+    with pytest.raises(VideoNotIngestible):
+        await reader.read("pindNoSuch1")
+    assert closed == built  # the downloader that raised is not reused
+    assert (await reader.read("pindSeoul01"))["id"] == "pindSeoul01"
+    assert len(built) == 2
+
+    workdir = built[1].params["paths"]["home"]
+    assert await asyncio.to_thread(os.path.isdir, workdir)
+    reader.close()
+    assert closed == built and not await asyncio.to_thread(os.path.exists, workdir)

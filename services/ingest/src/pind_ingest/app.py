@@ -19,5 +19,5 @@ def build_worker(
         reader=reader or YoutubeMetadataReader(settings),
         max_duration_s=settings.max_duration_s,
     )
-    register(worker, service)
+    register(worker, service, concurrency=settings.consume_concurrency)
     return worker

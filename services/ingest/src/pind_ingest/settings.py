@@ -24,3 +24,9 @@ class IngestSettings(ServiceSettings, YoutubeAccess):
     metadata_timeout_s: float = Field(
         default=90.0, gt=0, description="Longest one metadata read may take in all."
     )
+    consume_concurrency: int = Field(
+        default=16,
+        ge=1,
+        description="Most requested videos handled at once (different videos; one "
+        "video's requests in order); a fetch's offsets commit when all of it is done.",
+    )

@@ -15,9 +15,11 @@ def register(
     *,
     topic: Topic = VIDEO_REQUESTED,
     group: str = CONSUMER_GROUP,
+    concurrency: int = 1,
 ) -> None:
-    """Subscribe ``service`` to ``pind.video.requested.v1`` (tests pass their own topic)."""
+    """Subscribe ``service`` to ``pind.video.requested.v1`` (tests pass their own
+    topic), handling up to ``concurrency`` videos at once."""
 
-    @worker.handler(topic, group=group, stage="ingest")
+    @worker.handler(topic, group=group, stage="ingest", concurrency=concurrency)
     async def on_video_requested(event: Incoming[VideoRequested], uow: UnitOfWork) -> None:
         await service.handle(event.payload, uow)

@@ -37,5 +37,5 @@ def build_worker(
         steps=list(steps) if steps is not None else default_steps(settings),
         languages=settings.transcript_languages,
     )
-    register(worker, service)
+    register(worker, service, concurrency=settings.consume_concurrency)
     return worker

@@ -46,6 +46,15 @@ class TranscriptSettings(ServiceSettings, YoutubeAccess):
         default=3600, ge=10, description="Longest a handler may take before Kafka rebalances."
     )
 
+    consume_concurrency: int = Field(
+        default=8,
+        ge=1,
+        description="Most ingested videos transcribed at once (different videos; one "
+        "video's events in order); a fetch's offsets commit when all of it is done. "
+        "Speech-to-text runs one video at a time (one model), so a fetch may take this "
+        "many transcriptions: max_poll_interval_s must cover them.",
+    )
+
     speech_enabled: bool = Field(
         default=True,
         description="Transcribe the audio with Whisper when a video has no captions.",

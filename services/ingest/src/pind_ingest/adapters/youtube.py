@@ -2,6 +2,10 @@
 
 yt-dlp is blocking; each read runs in a worker thread under an overall
 timeout, with ``socket_timeout`` bounding every network operation inside it.
+A ``YoutubeDL`` is reused from read to read (one per thread at most at a
+time): building one registers yt-dlp's ~1,800 extractors and its HTTP handler
+loads the CA certificates, which cost far more than reading a video's
+metadata; an instance that raised anything is closed rather than reused.
 Only the canonical watch URL built from the video id is ever handed to
 yt-dlp, so a user's input never chooses the host we talk to.
 """
@@ -9,9 +13,13 @@ yt-dlp, so a user's input never chooses the host we talk to.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import queue
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +43,36 @@ def classify(exc: BaseException) -> Exception:
     return ingest_error(youtube_failures.classify(exc))
 
 
+@dataclass
+class _Downloader:
+    """A ``YoutubeDL`` and the private directory it writes to."""
+
+    ydl: yt_dlp.YoutubeDL
+    workdir: tempfile.TemporaryDirectory[str]
+
+    def close(self) -> None:
+        try:
+            self.ydl.close()
+        finally:
+            self.workdir.cleanup()
+
+
 class YoutubeMetadataReader:
     """Reads one video's info dict (title, captions, chapters, ...) with yt-dlp."""
 
     def __init__(self, settings: IngestSettings) -> None:
         self._settings = settings
+        self._idle: queue.SimpleQueue[_Downloader] = queue.SimpleQueue()
+
+    def close(self) -> None:
+        """Close the idle downloaders (a read in flight closes its own)."""
+        while True:
+            try:
+                downloader = self._idle.get_nowait()
+            except queue.Empty:
+                return
+            with contextlib.suppress(Exception):
+                downloader.close()
 
     async def read(self, video_id: str) -> dict[str, Any]:
         """The raw info dict of ``video_id``; raises the errors of
@@ -79,13 +112,34 @@ class YoutubeMetadataReader:
             params["cookiefile"] = str(copy)
         return params
 
+    def _new_downloader(self) -> _Downloader:
+        workdir = tempfile.TemporaryDirectory(prefix="pind-ingest-")
+        try:
+            ydl = yt_dlp.YoutubeDL(self._params(Path(workdir.name)))
+        except BaseException:
+            workdir.cleanup()
+            raise
+        if self._settings.youtube_recorded_url:
+            recorded.register(ydl, self._settings.youtube_recorded_url)
+        return _Downloader(ydl, workdir)
+
+    @contextlib.contextmanager
+    def _downloader(self) -> Iterator[yt_dlp.YoutubeDL]:
+        """An idle downloader, or a new one; back to the idle ones after a
+        read that raised nothing, closed after one that did."""
+        try:
+            downloader = self._idle.get_nowait()
+        except queue.Empty:
+            downloader = self._new_downloader()
+        try:
+            yield downloader.ydl
+        except BaseException:
+            downloader.close()
+            raise
+        self._idle.put(downloader)
+
     def _read_blocking(self, video_id: str) -> dict[str, Any]:
-        with (
-            tempfile.TemporaryDirectory(prefix="pind-ingest-") as tmp,
-            yt_dlp.YoutubeDL(self._params(Path(tmp))) as ydl,
-        ):
-            if self._settings.youtube_recorded_url:
-                recorded.register(ydl, self._settings.youtube_recorded_url)
+        with self._downloader() as ydl:
             try:
                 # process=False: metadata only, no format selection (which fails
                 # for reasons that do not concern us, e.g. a missing JS runtime).
