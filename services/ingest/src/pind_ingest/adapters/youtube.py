@@ -33,7 +33,7 @@ from pind_ingest.domain.metadata import watch_url
 from pind_ingest.settings import IngestSettings
 from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
-from pind_youtube.ytdlp import YtDlpLogger
+from pind_youtube.ytdlp import ALLOWED_EXTRACTORS, YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
@@ -97,6 +97,7 @@ class YoutubeMetadataReader:
             "noprogress": True,
             "logger": YtDlpLogger(),
             "skip_download": True,
+            "allowed_extractors": ALLOWED_EXTRACTORS,
             "noplaylist": True,
             "socket_timeout": settings.metadata_socket_timeout_s,
             "extractor_retries": 1,

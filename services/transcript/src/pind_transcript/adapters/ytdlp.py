@@ -12,7 +12,7 @@ import yt_dlp
 
 from pind_transcript.settings import TranscriptSettings
 from pind_youtube import failures, recorded
-from pind_youtube.ytdlp import YtDlpLogger
+from pind_youtube.ytdlp import ALLOWED_EXTRACTORS, YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
@@ -36,6 +36,7 @@ def ytdlp_params(settings: TranscriptSettings, workdir: Path, **extra: Any) -> d
         "noprogress": True,
         "logger": YtDlpLogger(),
         "noplaylist": True,
+        "allowed_extractors": ALLOWED_EXTRACTORS,
         "socket_timeout": settings.http_timeout_s,
         "extractor_retries": 1,
         "cachedir": False,

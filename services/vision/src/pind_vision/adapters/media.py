@@ -35,7 +35,7 @@ from pind_vision.domain.media import FetchedMedia
 from pind_vision.settings import VisionSettings
 from pind_youtube import failures as youtube_failures
 from pind_youtube import recorded
-from pind_youtube.ytdlp import YtDlpLogger
+from pind_youtube.ytdlp import ALLOWED_EXTRACTORS, YtDlpLogger
 
 log = structlog.get_logger(__name__)
 
@@ -144,6 +144,7 @@ class MediaFetcher:
             "noprogress": True,
             "logger": YtDlpLogger(),
             "noplaylist": True,
+            "allowed_extractors": ALLOWED_EXTRACTORS,
             "socket_timeout": settings.media_socket_timeout_s,
             "max_filesize": int(settings.media_max_filesize_mb * 1024 * 1024),
             "retries": 2,
