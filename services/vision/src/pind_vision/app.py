@@ -52,5 +52,9 @@ def build_worker(
     """The vision worker, ready to ``run()`` (or to start in a test)."""
     settings = settings or VisionSettings()  # env supplies the rest
     worker = Worker(settings)
-    register(worker, build_service(settings, media=media, engine=engine))
+    register(
+        worker,
+        build_service(settings, media=media, engine=engine),
+        concurrency=settings.consume_concurrency,
+    )
     return worker

@@ -20,6 +20,12 @@ class VisionSettings(ServiceSettings, YoutubeAccess):
     http_port: int = 8103
     # Reading a long vlog takes minutes; Kafka must not take the partition away meanwhile.
     max_poll_interval_s: int = Field(default=3600, ge=10)
+    consume_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Most videos read at once (downloads and decoding overlap; the OCR "
+        "engine reads one frame batch at a time); max_poll_interval_s must cover that many.",
+    )
 
     media_min_height: int = Field(
         default=360, gt=0, description="Smallest picture height worth reading text from."

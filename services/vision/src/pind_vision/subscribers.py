@@ -15,10 +15,17 @@ def register(
     *,
     topic: Topic = VIDEO_INGESTED,
     group: str = CONSUMER_GROUP,
+    concurrency: int = 1,
 ) -> None:
     """Subscribe ``service`` to ``pind.video.ingested.v1`` (tests pass their own
     topic); giving up on an event also publishes the failed outcome."""
 
-    @worker.handler(topic, group=group, stage="vision", on_give_up=publish_failure)
+    @worker.handler(
+        topic,
+        group=group,
+        stage="vision",
+        on_give_up=publish_failure,
+        concurrency=concurrency,
+    )
     async def on_video_ingested(event: Incoming[VideoIngested], uow: UnitOfWork) -> None:
         await service.handle(event.payload, uow)
