@@ -84,7 +84,8 @@ async def test_keys_overlap_and_each_key_stays_in_order(
     kit_schema: str, admin_database_url: str, kafka_bootstrap: str, topics: tuple[Topic, Topic]
 ) -> None:
     source, output = topics
-    worker = Worker(_settings(admin_database_url, kafka_bootstrap))
+    settings = _settings(admin_database_url, kafka_bootstrap)
+    worker = Worker(settings.model_copy(update={"consume_concurrency": 8}))
     keys = [f"video{n:06d}" for n in range(4)]
     per_key = 3
     both_started = asyncio.Event()
@@ -92,7 +93,7 @@ async def test_keys_overlap_and_each_key_stays_in_order(
     most_in_flight = 0
     seen: dict[str, list[str]] = defaultdict(list)
 
-    @worker.handler(source, group=f"kit-{uuid.uuid4().hex[:8]}", concurrency=8)
+    @worker.handler(source, group=f"kit-{uuid.uuid4().hex[:8]}")  # the setting's 8
     async def handle(event: Incoming[JobStage], uow: UnitOfWork) -> None:
         nonlocal in_flight, most_in_flight
         in_flight += 1

@@ -64,6 +64,12 @@ class ServiceSettings(BaseSettings):
     max_poll_interval_s: int = Field(
         default=900, ge=10, description="Longest a handler may take before Kafka rebalances."
     )
+    consume_concurrency: int = Field(
+        default=1,
+        ge=1,
+        description="Events of different keys a single-event handler takes at once "
+        "(pind_kit.consume.concurrent), unless its registration says otherwise.",
+    )
     batch_max_records: int = Field(
         default=2000,
         ge=1,

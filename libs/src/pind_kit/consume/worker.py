@@ -89,14 +89,17 @@ class Worker:
         group: str,
         stage: Stage | None = None,
         on_give_up: GiveUpHook | None = None,
-        concurrency: int = 1,
+        concurrency: int | None = None,
     ) -> Callable[[HandlerFn], HandlerFn]:
         """Register ``fn`` as ``group``'s handler of ``topic`` (Kafka group
         ``<group>.<topic>``; ``group`` also keys the processed-events table).
         ``on_give_up`` runs with the ``failed`` stage if handling gives up.
         ``concurrency`` > 1: up to that many events of different keys are
         handled at once, each key's in order, offsets committed once all of a
-        fetch are durable (:mod:`~pind_kit.consume.concurrent`)."""
+        fetch are durable (:mod:`~pind_kit.consume.concurrent`); unset:
+        the ``consume_concurrency`` setting (1 unless a service says)."""
+        if concurrency is None:
+            concurrency = self.settings.consume_concurrency
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
 

@@ -94,6 +94,12 @@ class GeoSettings(ServiceSettings, ExtractionSettings):
     service_name: str = "geo"
     db_schema: str = "geo"
     http_port: int = 8104
+    consume_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Inputs of different videos gathered at once on each input topic "
+        "(one video's in order).",
+    )
     gather_deadline_s: float = Field(
         default=600.0,
         gt=0,
