@@ -17,7 +17,6 @@ from aiohttp import web
 from pind_contracts import AnalysisOptions, VideoRequested
 from pind_fakes import serving
 from pind_fakes.serving import requests_seen, serve
-from pind_ingest.adapters import youtube as youtube_adapter
 from pind_ingest.adapters.youtube import YoutubeMetadataReader
 from pind_ingest.domain.failures import (
     IngestErrorCode,
@@ -27,6 +26,7 @@ from pind_ingest.domain.failures import (
 from pind_ingest.domain.metadata import caption_tracks
 from pind_ingest.service import IngestService
 from pind_ingest.settings import IngestSettings
+from pind_youtube import pool
 
 
 def settings(recorded_url: str, **overrides: Any) -> IngestSettings:
@@ -203,7 +203,7 @@ async def test_one_downloader_serves_reads_one_after_another_and_a_failed_one_is
 ) -> None:
     built: list[Any] = []
     closed: list[Any] = []
-    real = youtube_adapter.yt_dlp.YoutubeDL
+    real = pool.yt_dlp.YoutubeDL
 
     class CountingYoutubeDL(real):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -214,7 +214,7 @@ async def test_one_downloader_serves_reads_one_after_another_and_a_failed_one_is
             closed.append(self)
             super().close()
 
-    monkeypatch.setattr(youtube_adapter.yt_dlp, "YoutubeDL", CountingYoutubeDL)
+    monkeypatch.setattr(pool.yt_dlp, "YoutubeDL", CountingYoutubeDL)
     reader = YoutubeMetadataReader(settings(fake_youtube))
 
     first = await reader.read("pindSeoul01")

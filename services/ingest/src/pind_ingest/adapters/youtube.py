@@ -2,10 +2,9 @@
 
 yt-dlp is blocking; each read runs in a worker thread under an overall
 timeout, with ``socket_timeout`` bounding every network operation inside it.
-A ``YoutubeDL`` is reused from read to read (one per thread at most at a
-time): building one registers yt-dlp's ~1,800 extractors and its HTTP handler
-loads the CA certificates, which cost far more than reading a video's
-metadata; an instance that raised anything is closed rather than reused.
+A ``YoutubeDL`` is reused from read to read (:mod:`pind_youtube.pool`):
+building one and its HTTP handler (SSL context, CA bundle) costs far more
+than reading a video's metadata.
 Only the canonical watch URL built from the video id is ever handed to
 yt-dlp, so a user's input never chooses the host we talk to.
 """
@@ -13,18 +12,12 @@ yt-dlp, so a user's input never chooses the host we talk to.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import queue
 import re
 import shutil
-import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import structlog
-import yt_dlp
 from yt_dlp.utils import DownloadError, ExtractorError
 
 from pind_contracts.types import VIDEO_ID_PATTERN
@@ -32,7 +25,7 @@ from pind_ingest.domain.failures import MetadataUnreadable, YoutubeUnreachable, 
 from pind_ingest.domain.metadata import watch_url
 from pind_ingest.settings import IngestSettings
 from pind_youtube import failures as youtube_failures
-from pind_youtube import recorded
+from pind_youtube.pool import YoutubeDLPool
 from pind_youtube.ytdlp import ALLOWED_EXTRACTORS, YtDlpLogger
 
 log = structlog.get_logger(__name__)
@@ -43,36 +36,18 @@ def classify(exc: BaseException) -> Exception:
     return ingest_error(youtube_failures.classify(exc))
 
 
-@dataclass
-class _Downloader:
-    """A ``YoutubeDL`` and the private directory it writes to."""
-
-    ydl: yt_dlp.YoutubeDL
-    workdir: tempfile.TemporaryDirectory[str]
-
-    def close(self) -> None:
-        try:
-            self.ydl.close()
-        finally:
-            self.workdir.cleanup()
-
-
 class YoutubeMetadataReader:
     """Reads one video's info dict (title, captions, chapters, ...) with yt-dlp."""
 
     def __init__(self, settings: IngestSettings) -> None:
         self._settings = settings
-        self._idle: queue.SimpleQueue[_Downloader] = queue.SimpleQueue()
+        self._pool = YoutubeDLPool(
+            self._params, recorded_url=settings.youtube_recorded_url, prefix="pind-ingest-"
+        )
 
     def close(self) -> None:
         """Close the idle downloaders (a read in flight closes its own)."""
-        while True:
-            try:
-                downloader = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            with contextlib.suppress(Exception):
-                downloader.close()
+        self._pool.close()
 
     async def read(self, video_id: str) -> dict[str, Any]:
         """The raw info dict of ``video_id``; raises the errors of
@@ -113,34 +88,8 @@ class YoutubeMetadataReader:
             params["cookiefile"] = str(copy)
         return params
 
-    def _new_downloader(self) -> _Downloader:
-        workdir = tempfile.TemporaryDirectory(prefix="pind-ingest-")
-        try:
-            ydl = yt_dlp.YoutubeDL(self._params(Path(workdir.name)))
-        except BaseException:
-            workdir.cleanup()
-            raise
-        if self._settings.youtube_recorded_url:
-            recorded.register(ydl, self._settings.youtube_recorded_url)
-        return _Downloader(ydl, workdir)
-
-    @contextlib.contextmanager
-    def _downloader(self) -> Iterator[yt_dlp.YoutubeDL]:
-        """An idle downloader, or a new one; back to the idle ones after a
-        read that raised nothing, closed after one that did."""
-        try:
-            downloader = self._idle.get_nowait()
-        except queue.Empty:
-            downloader = self._new_downloader()
-        try:
-            yield downloader.ydl
-        except BaseException:
-            downloader.close()
-            raise
-        self._idle.put(downloader)
-
     def _read_blocking(self, video_id: str) -> dict[str, Any]:
-        with self._downloader() as ydl:
+        with self._pool.borrow() as ydl:
             try:
                 # process=False: metadata only, no format selection (which fails
                 # for reasons that do not concern us, e.g. a missing JS runtime).
