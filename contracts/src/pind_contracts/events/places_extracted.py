@@ -28,6 +28,7 @@ PlaceCategory = Literal[
     "city",
     "region",
     "lodging",
+    "road",
     "other",
 ]
 
@@ -51,6 +52,9 @@ class Place(Contract):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     address: str | None = None
+    radius_m: float | None = Field(
+        default=None, ge=0, description="Where the place is no point (a road): how far it runs."
+    )
     confidence: Confidence
     geocoder: str = Field(description="Which geocoder gave the coordinates.")
     evidence: list[Evidence] = Field(min_length=1)
