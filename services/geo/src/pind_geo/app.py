@@ -86,7 +86,7 @@ def build_place_extractor(
     vet = None
     if venue_geocoder is not None:
         foreign = world_is_known(world) if world is not None else None
-        names = venue_names(venue_geocoder.index, index, foreign)
+        names = venue_names(venue_geocoder.index, index, foreign, venue_geocoder.road_names())
         extractors.append(names)
         vet = names.plausible
     extractors.append(korean_extractor(index, world, korean_tagger or load_location_tagger()))
@@ -121,7 +121,10 @@ def build_place_extractor(
 
 
 def venue_names(
-    venues: VenueIndex, gazetteer: GazetteerIndex, is_foreign: Callable[[str], bool] | None = None
+    venues: VenueIndex,
+    gazetteer: GazetteerIndex,
+    is_foreign: Callable[[str], bool] | None = None,
+    roads: frozenset[str] = frozenset(),
 ) -> VenueNameExtractor:
     """The venue-name extractor over the index's names, less those the
     gazetteer knows (자갈치시장 is the market's candidate, not a venue's);
@@ -139,6 +142,7 @@ def venue_names(
         is_dish=lambda key: is_place_dish(key, is_area),
         romanised=venues.romanised,
         is_foreign=is_foreign or (lambda _: False),
+        roads=roads,
     )
 
 

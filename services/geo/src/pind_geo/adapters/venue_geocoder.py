@@ -13,12 +13,13 @@ import structlog
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.adapters.offline_geocoder import entry_result
 from pind_geo.adapters.venue_files import load_records
-from pind_geo.domain.extraction.venues import ADDRESS, ADDRESS_HINT
+from pind_geo.domain.extraction.venues import ADDRESS_HINT, written_as_address
 from pind_geo.domain.gazetteer import GazetteerEntry, GazetteerIndex
 from pind_geo.domain.model import AdminArea, GeocodeQuery, GeocodeResult
 from pind_geo.domain.regions import area_of_address
 from pind_geo.domain.venues import AddressBook, VenueHit, VenueIndex
 from pind_geo.domain.venues.landmarks import landmark_records
+from pind_geo.domain.venues.roads import RoadPoint
 
 log = structlog.get_logger(__name__)
 
@@ -26,6 +27,8 @@ NAME = "venues"
 _EXACT = 0.99
 _DONG_SCORE = 0.7
 """An address placed at its 행정동's point, not at a building."""
+_ROAD_SCORE = 0.5
+"""A road named without a number: somewhere along it, not a building."""
 _BAR_KINDS = ("주점",)
 
 
@@ -49,10 +52,17 @@ class VenueGeocoder:
     def index(self) -> VenueIndex:
         return self._venues
 
+    def road_names(self) -> frozenset[str]:
+        """The roads the data knows by name (the extractor reads them without a number)."""
+        return self._addresses.roads.names()
+
     async def geocode(self, query: GeocodeQuery) -> list[GeocodeResult]:
-        if query.category_hint == ADDRESS_HINT and ADDRESS.fullmatch(query.text):
-            # The venues at a written address ('부산 중구 자갈치로 26'), else its 행정동.
+        if query.category_hint == ADDRESS_HINT and written_as_address(query.text):
+            # The venues at a written address ('부산 중구 자갈치로 26'), else its
+            # 행정동; a road without a number ('서울 종로구 창경궁로'), the road.
             found = self._addresses.locate(query.text)
+            if found.road is not None:
+                return [road_result(found.road, query.text, self.name)]
             if found.dong is not None:
                 return [
                     replace(entry_result(found.dong, _DONG_SCORE, self.name), address=query.text)
@@ -83,6 +93,22 @@ class VenueGeocoder:
             area=AdminArea(province, district),
             chain=hit.chain and not hit.branch,
         )
+
+
+def road_result(road: RoadPoint, text: str, geocoder: str) -> GeocodeResult:
+    """A road as a place: a point on it, its radius, a lower score than a building."""
+    return GeocodeResult(
+        key=f"{geocoder}:road:{road.province}:{road.district}:{road.name}",
+        name=road.name,
+        category="road",
+        lat=road.lat,
+        lon=road.lon,
+        score=_ROAD_SCORE,
+        geocoder=geocoder,
+        address=text,
+        area=AdminArea(road.province, road.district),
+        radius_m=road.radius_m,
+    )
 
 
 def venue_category(group: str, kind: str) -> PlaceCategory:

@@ -127,8 +127,8 @@ def _place(group: list[Resolution]) -> Place:
     result = group[0].result
     assert result is not None
     confidence = combined_confidence(group)
-    if result.admin_level:
-        confidence *= _ADMIN_FACTOR
+    if result.admin_level or result.radius_m:
+        confidence *= _ADMIN_FACTOR  # an area or a road, not a point
     return Place(
         key=result.key,
         name=result.name,
@@ -137,6 +137,7 @@ def _place(group: list[Resolution]) -> Place:
         lat=result.lat,
         lon=result.lon,
         address=result.address,
+        radius_m=result.radius_m,
         confidence=round(min(confidence, _MAX_CONFIDENCE), 3),
         geocoder=result.geocoder,
         evidence=_evidence(r.candidate for r in group),

@@ -113,3 +113,5 @@ class GeocodeResult:
     chain: bool = False
     """A chain's venue answering its name without a branch: never chosen by
     context alone (the video did not say which branch)."""
+    radius_m: float | None = None
+    """How far from the point the place runs, where it is no point (a road)."""

@@ -1,4 +1,6 @@
-"""Text units → candidates → resolved places → one place per real place."""
+"""Text units → candidates → resolved places → one place per real place.
+A venue named only where the text says it was not visited is dropped after
+resolution, whichever extractor found it (``visit_context``)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ import structlog
 
 from pind_contracts.events.places_extracted import Place, UnresolvedPlace
 from pind_geo.domain.extraction import CandidateExtractor
+from pind_geo.domain.extraction.visit_context import not_visited
 from pind_geo.domain.fusion import FusionPolicy, fuse
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.resolution import Geocoder, Resolution, resolve
+from pind_geo.domain.resolution.model import VENUE_CATEGORIES
 from pind_geo.errors import LanguageModelError
 
 log = structlog.get_logger(__name__)
@@ -107,7 +111,7 @@ class PlaceExtractor:
         return self._candidates.extract(units)
 
     async def resolve_and_fuse(self, candidates: Sequence[PlaceCandidate]) -> Extraction:
-        resolutions = await resolve(candidates, self._geocoder)
+        resolutions = [r for r in await resolve(candidates, self._geocoder) if not _hearsay(r)]
         places, unresolved = fuse(resolutions, self._policy)
         return Extraction(places, unresolved, resolutions)
 
@@ -138,3 +142,15 @@ def merge_candidates(
         if not any(candidate.start < e and s < candidate.end for s, e in spans):
             merged.append(candidate)
     return merged
+
+
+def _hearsay(resolution: Resolution) -> bool:
+    """A venue named where its clause says it was not visited ('○○에 못
+    들렀어요', '○○는 다음에 가보려구요'), by whichever extractor found the name."""
+    candidate, result = resolution.candidate, resolution.result
+    return (
+        result is not None
+        and result.category in VENUE_CATEGORIES
+        and candidate.unit.source in {"transcript", "description"}
+        and not_visited(candidate.unit.text, candidate.start, candidate.end)
+    )

@@ -14,6 +14,12 @@ index holds becomes a candidate when its context makes it a visit:
   ('Geumsu Bokguk', 'Choryang Milmyeon'): compared with the romanised index
   names (``romanised`` port), never fuzzily.
 
+A name whose clause says it was not visited ('○○ 말고', '○○에 못 들렀어요',
+'○○는 다음에 가보려구요': ``visit_context``) is no
+candidate unless the text identifies the place it is at ('여기가 ○○', '○○인데요');
+a name that is a food word too ('떡볶이', '해장국': ``food_words``) needs
+'여기가', a sign or a listed line.
+
 Dishes named after places ('춘천닭갈비', '의정부부대찌개', '부산어묵') are
 not visits: a name that is a place word followed by a dish needs a strong
 cue (locative, copula, '여기가'), and the place inside it ('춘천', '부산') is
@@ -31,6 +37,9 @@ from rapidfuzz.distance import Levenshtein
 
 from pind_contracts.events.places_extracted import PlaceCategory
 from pind_geo.domain.extraction import CandidateExtractor
+from pind_geo.domain.extraction.food_words import COMMON_WORDS, DISH_WORDS
+from pind_geo.domain.extraction.food_words import is_place_dish as is_place_dish
+from pind_geo.domain.extraction.visit_context import not_visited
 from pind_geo.domain.model import PlaceCandidate, TextUnit
 from pind_geo.domain.text import collapse_spaced_syllables, has_hangul, jamo_key, match_key
 
@@ -48,35 +57,6 @@ _STRONG_AFTER = re.compile(
     r"|\s*(?:왔|갔|들렀|방문|도착))"
 )
 _WEAK_AFTER = re.compile(r"^(?:도\s|까지|으로|로\s|이랑|랑|하고)")
-# Food words: a name made of a place and one of these is a dish first.
-DISH_WORDS: tuple[str, ...] = (
-    "부대찌개",
-    "닭갈비",
-    "비빔밥",
-    "어묵",
-    "오뎅",
-    "돼지국밥",
-    "국밥",
-    "밀면",
-    "냉면",
-    "막국수",
-    "떡갈비",
-    "순대",
-    "족발",
-    "갈비",
-    "곰탕",
-    "칼국수",
-    "호떡",
-    "만두",
-    "짬뽕",
-    "물회",
-    "회",
-    "빵",
-    "한우",
-    "김밥",
-    "떡볶이",
-    "찐빵",
-)
 _ROMAN_WORD = re.compile(r"[A-Z0-9][A-Za-z0-9'’]*")
 # A road-name or lot-number address, with the areas written before it:
 # '서울 광진구 능동로 111', '부산 중구 자갈치로 26', '약령시로 28-5', '부평동2가 35-3'.
@@ -88,6 +68,10 @@ ADDRESS = re.compile(
     rf"(?:{_PROVINCE}\s+)?(?:[가-힣]{{1,5}}[시군구]\s+)?"
     r"(?:[가-힣][가-힣0-9]*(?:로|길)\s+\d+(?:-\d+)?|[가-힣]+[0-9]*(?:동|가|리)\s+산?\d+(?:-\d+)?)"
     r"(?![0-9가-힣])"
+)
+# A road named without a building number, after its district: '서울 종로구 창경궁로'.
+ROAD_NAME = re.compile(
+    rf"(?:{_PROVINCE}\s+)?[가-힣]{{1,5}}[시군구]\s+([가-힣][가-힣0-9]*(?:로|길))(?![0-9가-힣]|\s*\d)"
 )
 ADDRESS_HINT: PlaceCategory = "other"
 """The category hint of an address candidate (the geocoder tells it from a name by its form)."""
@@ -111,8 +95,10 @@ class VenueNameExtractor:
         is_dish: Callable[[str], bool] = lambda _: False,
         romanised: Callable[[str], Sequence[str]] = lambda _: (),
         is_foreign: Callable[[str], bool] = lambda _: False,
+        roads: Collection[str] = frozenset(),
     ) -> None:
         self._names = names
+        self._roads = roads
         self._is_dish = is_dish
         self._romanised = romanised
         self._is_foreign = is_foreign
@@ -132,7 +118,7 @@ class VenueNameExtractor:
             text, offsets = collapse_spaced_syllables(unit.text)
         else:
             text, offsets = unit.text, list(range(len(unit.text)))
-        found = _addresses(unit, text, offsets)
+        found = _addresses(unit, text, offsets, self._roads)
         if unit.source in {"ocr", "thumbnail"} and not found:
             misread = self._misread_sign(unit, text, offsets)
             if misread is not None:
@@ -196,6 +182,10 @@ class VenueNameExtractor:
             return True  # a name glossed in brackets: 'Choryang Milmyeon (초량밀면)'
         if unit.source == "description" and _LIST_LINE.match(text):
             return True
+        if not_visited(text, start, end):
+            return False  # '○○ 말고', '○○에 못 들렀어요', '○○는 다음에 가보려구요'
+        if key in COMMON_WORDS and not _BEFORE.search(before):
+            return False  # '떡볶이에요' is the dish; '여기가 떡볶이' may be the shop
         strong = bool(_BEFORE.search(before)) or bool(_STRONG_AFTER.match(after))
         if strong:
             return True
@@ -242,6 +232,11 @@ class VenueNameExtractor:
         kind_of_place = after[:1] == " " and after.split()[0].startswith(tuple(_GENERIC_TAILS))
         if self._is_dish(key) or kind_of_place:
             return False
+        if unit.source in {"transcript", "description"} and not_visited(
+            unit.text, candidate.start, candidate.end
+        ):
+            return False  # a model's '○○' from '○○ 말고', '○○에 못 갔어요'
+
         topical = unit.source == "tag" or before.rstrip().endswith("#")
         return not (topical and key.endswith(_TOPIC_TAILS))
 
@@ -280,7 +275,18 @@ class VenueNameExtractor:
         return found
 
 
-def _addresses(unit: TextUnit, text: str, offsets: list[int]) -> list[PlaceCandidate]:
+def _addresses(
+    unit: TextUnit, text: str, offsets: list[int], roads: Collection[str]
+) -> list[PlaceCandidate]:
+    """Addresses with a building or lot number, and roads the data knows
+    named after their district without one ('서울 종로구 창경궁로')."""
+    numbered = [m for m in ADDRESS.finditer(text) if any(ch.isdigit() for ch in m.group(0))]
+    spans = [(m.start(), m.end()) for m in numbered]
+    bare = [
+        m
+        for m in ROAD_NAME.finditer(text)
+        if m.group(1) in roads and not any(s < m.end() and m.start() < e for s, e in spans)
+    ]
     return [
         PlaceCandidate(
             text=m.group(0),
@@ -291,13 +297,17 @@ def _addresses(unit: TextUnit, text: str, offsets: list[int]) -> list[PlaceCandi
             category_hint=ADDRESS_HINT,
             place_cue=True,
         )
-        for m in ADDRESS.finditer(text)
-        if any(ch.isdigit() for ch in m.group(0))
+        for m in sorted([*numbered, *bare], key=lambda m: m.start())
     ]
 
 
 def is_address(candidate: PlaceCandidate) -> bool:
-    return candidate.category_hint == ADDRESS_HINT and ADDRESS.fullmatch(candidate.text) is not None
+    return candidate.category_hint == ADDRESS_HINT and written_as_address(candidate.text)
+
+
+def written_as_address(text: str) -> bool:
+    """An address with a number, or a road after its district ('서울 종로구 창경궁로')."""
+    return ADDRESS.fullmatch(text) is not None or ROAD_NAME.fullmatch(text) is not None
 
 
 class DishAwareExtractor:
@@ -322,16 +332,6 @@ def starts_dish(candidate: PlaceCandidate) -> bool:
         return False
     after = candidate.unit.text[candidate.end :]
     return any(after.startswith(word) for word in DISH_WORDS)
-
-
-def is_place_dish(key: str, place_words: Callable[[str], bool]) -> bool:
-    """A name that is a place word then a dish word ('춘천닭갈비', '부산어묵')."""
-    for word in DISH_WORDS:
-        if key.endswith(word) and len(key) > len(word):
-            head = key[: -len(word)]
-            if place_words(head):
-                return True
-    return False
 
 
 def _compact(text: str) -> tuple[str, list[int]]:

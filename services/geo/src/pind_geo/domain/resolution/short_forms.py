@@ -16,7 +16,9 @@ _SHORT_FORM_SCORE = 0.8
 def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
     """A short form names the place of the video it starts: '해운대' is the
     beach the video visits (not the district), '홍대' / 'Hongdae' the station
-    홍대입구역, '자갈치' the market. Only places found elsewhere in the video."""
+    홍대입구역, '자갈치' the market. Only places found elsewhere in the video.
+    A district or city is never a short form of a venue: restaurants take
+    their area's name ('동래' is 동래구 in '부산 동래 맛집', not 동래갈비)."""
     places = {
         r.result.key: r.result
         for r in resolutions
@@ -36,6 +38,7 @@ def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
             continue
         key = match_key(resolution.candidate.text)
         korean = resolution.candidate.script == "ko"
+        area = current is not None and current.admin_level in (1, 2)
         if len(key) < (2 if korean else 5):
             attached.append(resolution)
             continue
@@ -44,6 +47,7 @@ def attach_short_forms(resolutions: list[Resolution]) -> list[Resolution]:
             for ko_key, en_key, place in names
             if (ko_key if korean else en_key).startswith(key)
             and key != (ko_key if korean else en_key)
+            and not (area and place.category in VENUE_CATEGORIES)
             and (
                 current is None
                 or venue

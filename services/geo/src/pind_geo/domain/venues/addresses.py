@@ -13,7 +13,9 @@ neighbourhood) it is in, read from the data's addresses around it:
 
 The 행정동's point is the KMA representative point (the gazetteer's
 neighbourhood entries), not a building: an address placed this way is
-reported as that neighbourhood."""
+reported as that neighbourhood. A road named without a building number
+('서울 종로구 창경궁로') is the road itself (``roads``: a point on it and a
+radius), from the addresses of the venue data and of the gazetteer's places."""
 
 from __future__ import annotations
 
@@ -24,11 +26,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pind_geo.domain.gazetteer import GazetteerEntry
-from pind_geo.domain.regions import province_aliases, province_short
+from pind_geo.domain.regions import area_of_address, province_aliases, province_short
 from pind_geo.domain.text import match_key
 from pind_geo.domain.venues.records import VenueRecord
+from pind_geo.domain.venues.roads import RoadBook, RoadPoint
 
 _ROAD = re.compile(r"([가-힣0-9]+(?:로|길))\s*(\d+)(?:-(\d+))?")
+_ROAD_NAME = re.compile(r"([가-힣][가-힣0-9]*(?:로|길))\s*$")
 _LOT = re.compile(r"([가-힣0-9]+(?:동|가|리))\s*(산?\d+(?:-\d+)?)")
 _DONG_WORD = re.compile(r"[가-힣0-9.·]+동")
 _DONG_LEVEL = 3
@@ -59,6 +63,8 @@ class AddressMatch:
     """The 행정동 (a neighbourhood entry of the gazetteer) when no venue is at it."""
     how: str = ""
     """How the 행정동 was read: 'road', 'lot' or 'named'."""
+    road: RoadPoint | None = None
+    """The road, for a road named without a building number."""
 
 
 class AddressBook:
@@ -67,6 +73,7 @@ class AddressBook:
 
     def __init__(self, venues: Sequence[VenueRecord], dongs: Iterable[GazetteerEntry]) -> None:
         self._venues = tuple(venues)
+        dongs = tuple(dongs)
         self._exact: dict[str, list[int]] = defaultdict(list)
         roads: dict[tuple[str, str, str], list[tuple[int, str]]] = defaultdict(list)
         legal: dict[tuple[str, str, str], Counter[str]] = defaultdict(Counter)
@@ -95,6 +102,7 @@ class AddressBook:
                 for name in {entry.name, *entry.names_ko}:
                     where = (entry.area.province, entry.area.district, _dong_key(name))
                     self._dongs.setdefault(where, entry)
+        self.roads = RoadBook(_addressed(self._venues, dongs))
         self._districts: dict[str, set[Area]] = defaultdict(set)
         for province, district, _ in self._dongs:
             self._districts[match_key(district)].add((province, district))
@@ -107,6 +115,9 @@ class AddressBook:
         행정동 it is in (empty when neither can be told)."""
         key = address_key(text)
         areas = self._areas(text)
+        road = _ROAD_NAME.search(text)
+        if road and not key:
+            return AddressMatch(road=self.roads.find(road.group(1), areas))
         if key:
             venues = [self._venues[i] for i in self._exact.get(key, ())]
             if areas:
@@ -124,7 +135,7 @@ class AddressBook:
         named = {a for w in text.split() for a in self._districts.get(match_key(w), ())}
         provinces = {a[0] for a in named if not a[1]}
         found = {a for a in named if a[1] and (not provinces or a[0] in provinces)}
-        road = _ROAD.search(text)
+        road = _ROAD.search(text) or _ROAD_NAME.search(text)
         on_road = self._road_areas.get(road.group(1), set()) if road else set()
         if not found and provinces:
             found = {a for a in on_road if a[0] in provinces} or {
@@ -175,6 +186,21 @@ class AddressBook:
         near = [numbers[i] for i in (at - 1, at) if 0 <= i < len(numbers)]
         best = min(near, key=lambda pair: abs(pair[0] - number))
         return self._dongs.get((*area, _dong_key(best[1])))
+
+
+def _addressed(
+    venues: Iterable[VenueRecord], entries: Iterable[GazetteerEntry]
+) -> Iterable[tuple[str, str, str, float, float]]:
+    """(province, district, road address, lat, lon) of every venue and place with one."""
+    for venue in venues:
+        if venue.road_address:
+            province = province_short(venue.sido) or ""
+            yield province, venue.sigungu, venue.road_address, venue.lat, venue.lon
+    for entry in entries:
+        if entry.address and entry.admin_level == 0:
+            where, district = area_of_address(entry.address)
+            if where and district:
+                yield where, district, entry.address, entry.lat, entry.lon
 
 
 def _dong_key(name: str) -> str:
