@@ -34,7 +34,7 @@ from pind_vision.domain.failures import (
 from pind_vision.domain.media import FetchedMedia
 from pind_vision.settings import VisionSettings
 from pind_youtube import failures as youtube_failures
-from pind_youtube import recorded
+from pind_youtube.pool import YoutubeDLPool
 from pind_youtube.ytdlp import ALLOWED_EXTRACTORS, YtDlpLogger
 
 log = structlog.get_logger(__name__)
@@ -95,6 +95,12 @@ class MediaFetcher:
 
     def __init__(self, settings: VisionSettings) -> None:
         self._settings = settings
+        # The info read has fixed options: reused instances (pind_youtube.pool).
+        self._readers = YoutubeDLPool(
+            lambda folder: self._params(folder, threading.Event()),
+            recorded_url=settings.youtube_recorded_url,
+            prefix="pind-ytdl-vision-",
+        )
 
     @contextlib.asynccontextmanager
     async def fetch(self, video_id: str) -> AsyncIterator[FetchedMedia]:
@@ -169,10 +175,8 @@ class MediaFetcher:
         url = f"https://www.youtube.com/watch?v={video_id}"
         params = self._params(workdir, stop)
         try:
-            with yt_dlp.YoutubeDL(params) as ydl:
-                if self._settings.youtube_recorded_url:
-                    recorded.register(ydl, self._settings.youtube_recorded_url)
-                info = ydl.extract_info(url, download=False, process=False)
+            with self._readers.borrow() as reader:
+                info = reader.extract_info(url, download=False, process=False)
             if not isinstance(info, dict):
                 raise MediaFetchFailed(f"yt-dlp returned no info for {video_id}")
             chosen = self._choose(info)
