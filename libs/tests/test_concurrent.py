@@ -159,3 +159,39 @@ async def test_poison_in_a_concurrent_fetch_is_dead_lettered_alone(
     assert notes == sorted(f"good-{n}" for n in range(6))
     assert all(calls[f"good-{n}"] == 1 for n in range(6))
     assert calls["poison"] == 1
+
+
+async def test_redelivered_events_are_handled_once(
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str, topics: tuple[Topic, Topic]
+) -> None:
+    source, output = topics
+    settings = _settings(admin_database_url, kafka_bootstrap)
+    group = f"kit-{uuid.uuid4().hex[:8]}"
+    calls: dict[str, int] = defaultdict(int)
+
+    def worker() -> Worker:
+        w = Worker(settings)
+
+        @w.handler(source, group=group, concurrency=8)
+        async def handle(event: Incoming[JobStage], uow: UnitOfWork) -> None:
+            calls[event.payload.reason or ""] += 1
+            await uow.emit(output, event.payload)
+
+        return w
+
+    once = _message("video000001", "once", source)
+    other = _message("video000002", "other", source)
+    # One fetch holding each of two events twice, on two keys.
+    for key, (value, headers) in ((b"video000001", once), (b"video000002", other)) * 2:
+        await publish_raw(kafka_bootstrap, source.name, value, headers, key)
+    async with TopicReader(kafka_bootstrap, output.name) as out, running(worker()):
+        await out.until(lambda got: len(got) >= 2)
+    # Delivered again later: the fetch's one query finds it processed.
+    marker = _message("video000001", "marker", source)
+    for value, headers in (once, marker):  # one key: "once" would be emitted first
+        await publish_raw(kafka_bootstrap, source.name, value, headers, b"video000001")
+    async with TopicReader(kafka_bootstrap, output.name) as out, running(worker()):
+        emitted = await out.until(lambda got: len(got) >= 1)
+
+    assert [JobStage.model_validate_json(r.value or b"").reason for r in emitted] == ["marker"]
+    assert dict(calls) == {"once": 1, "other": 1, "marker": 1}

@@ -20,6 +20,11 @@ letters), with these guarantees kept:
   processed mark — at-least-once delivery, idempotent handling;
 - **bounded**: at most ``concurrency`` records are in flight per subscription.
 
+Which of a fetch's events this consumer already processed is asked in one
+query for the whole fetch, instead of once per event (a pooled connection's
+checkout costs three round trips of its own); if that query fails, each event
+asks for itself inside its retries, as one at a time.
+
 The price is head-of-line blocking within a fetch: the next fetch starts when
 the slowest record of this one is done (a record in transient-retry backoff
 holds its fetch), which is what keeps the commit in order without tracking
@@ -31,8 +36,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Hashable, Sequence
 from typing import Any
+from uuid import UUID
+
+import structlog
 
 from pind_kit.consume.handling import EventHandling
+from pind_kit.consume.incoming import Incoming
+from pind_kit.consume.processed import processed_among
+from pind_kit.faults import describe
+
+log = structlog.get_logger(__name__)
 
 
 def lanes(records: Sequence[Any]) -> list[list[Any]]:
@@ -61,10 +74,30 @@ class ConcurrentHandling:
         """Handle one fetch (at most ``concurrency`` records); returns once every
         record's outcome is durable, raises the first failure after the other
         lanes have finished."""
+        handling = self.handling
+        group = handling.subscription.group
+        decoded: dict[int, Incoming[Any]] = {}
+        for raw in records:  # what does not decode is dead-lettered here
+            incoming = await handling.decode(raw)
+            if incoming is not None:
+                decoded[id(raw)] = incoming
+        ids = [i.event_id for i in decoded.values() if i.replay_for != group]
+        processed = await self._processed(ids)
+        seen: set[UUID] = set()
 
         async def run(lane: list[Any]) -> None:
             for raw in lane:
-                await self.handling.consume(raw)
+                incoming = decoded.get(id(raw))
+                if incoming is None:
+                    continue
+                replayed = incoming.replay_for == group  # handled again on purpose
+                if processed is not None and incoming.event_id in processed and not replayed:
+                    handling.skipped_duplicate(incoming)
+                    continue
+                # An id twice in one fetch: the second delivery checks again.
+                fresh = processed is not None and incoming.event_id not in seen
+                seen.add(incoming.event_id)
+                await handling.consume_decoded(incoming, raw, known_fresh=fresh)
 
         results = await asyncio.gather(
             *(run(lane) for lane in lanes(records)), return_exceptions=True
@@ -72,3 +105,15 @@ class ConcurrentHandling:
         for result in results:
             if isinstance(result, BaseException):
                 raise result
+
+    async def _processed(self, event_ids: list[UUID]) -> set[UUID] | None:
+        """Which of ``event_ids`` were processed; None when the database does
+        not say (each event then asks for itself, waiting out an outage)."""
+        if not event_ids:
+            return set()
+        try:
+            async with self.handling.sessionmaker() as session:
+                return await processed_among(session, self.handling.subscription.group, event_ids)
+        except Exception as exc:
+            log.debug("processed marks of a fetch unknown", error=describe(exc))
+            return None

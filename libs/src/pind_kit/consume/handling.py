@@ -45,10 +45,15 @@ class EventHandling:
     async def consume(self, raw: Any) -> None:
         """Handle the Kafka record ``raw``; returns once its outcome is durable
         (handled, a duplicate, or dead-lettered), so its offset may be committed."""
+        incoming = await self.decode(raw)
+        if incoming is not None:
+            await self.consume_decoded(incoming, raw)
+
+    async def decode(self, raw: Any) -> Incoming[Any] | None:
+        """``raw`` as an event, or None once an undecodable record is dead-lettered."""
         topic, group = self.subscription.topic, self.subscription.group
-        started = time.perf_counter()
         try:
-            incoming = from_record(topic, raw)
+            return from_record(topic, raw)
         except UndecodableEvent as exc:
             log.warning("undecodable event", topic=topic.name, offset=raw.offset, error=str(exc))
             await self.delivery.until_infrastructure_answers(
@@ -58,26 +63,46 @@ class EventHandling:
                 ),
             )
             EVENTS_HANDLED.labels(topic.name, group, "undecodable").inc()
-            return
+            return None
+
+    async def consume_decoded(
+        self, incoming: Incoming[Any], raw: Any, *, known_fresh: bool = False
+    ) -> None:
+        """Handle a decoded event; ``known_fresh``: the caller has just found it
+        not processed, so the first try skips that check (the processed mark,
+        which commits with the work, still refuses a second handling)."""
+        topic, group = self.subscription.topic, self.subscription.group
+        started = time.perf_counter()
         with event_context(incoming):
-            outcome = await self._handle(incoming, raw)
+            outcome = await self._handle(incoming, raw, known_fresh=known_fresh)
         EVENTS_HANDLED.labels(topic.name, group, outcome).inc()
         elapsed = time.perf_counter() - started
         HANDLER_SECONDS.labels(topic.name, group).observe(elapsed)
         if self.subscription.stage is not None and outcome != "duplicate":
             STAGE_SECONDS.labels(self.subscription.stage, outcome).observe(elapsed)
 
-    async def _handle(self, incoming: Incoming[Any], raw: Any) -> str:
+    def skipped_duplicate(self, incoming: Incoming[Any]) -> None:
+        """Count ``incoming``, found already processed by the caller, as a duplicate."""
+        with event_context(incoming):
+            log.info("duplicate event skipped")
+        EVENTS_HANDLED.labels(
+            self.subscription.topic.name, self.subscription.group, "duplicate"
+        ).inc()
+
+    async def _handle(self, incoming: Incoming[Any], raw: Any, *, known_fresh: bool) -> str:
+        check = not known_fresh
+
         async def attempt() -> str:
+            nonlocal check
             # Inside the attempt, so a database outage is waited out here
             # rather than spinning the record through NACK and redelivery.
             replayed = incoming.replay_for == self.subscription.group
-            async with self.sessionmaker() as session:
-                if not replayed and await was_processed(
-                    session, self.subscription.group, incoming.event_id
-                ):
-                    log.info("duplicate event skipped")
-                    return "duplicate"
+            if check and not replayed:
+                async with self.sessionmaker() as session:
+                    if await was_processed(session, self.subscription.group, incoming.event_id):
+                        log.info("duplicate event skipped")
+                        return "duplicate"
+            check = True  # a retry looks again
             uow = UnitOfWork.for_event(
                 self.sessionmaker,
                 self.producer,

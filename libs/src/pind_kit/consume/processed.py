@@ -4,7 +4,7 @@ redelivered event changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any, cast
 from uuid import UUID
@@ -45,6 +45,21 @@ async def was_processed(session: AsyncSession, consumer: str, event_id: UUID) ->
         )
     )
     return found.first() is not None
+
+
+async def processed_among(
+    session: AsyncSession, consumer: str, event_ids: Sequence[UUID]
+) -> set[UUID]:
+    """Which of ``event_ids`` this consumer has processed (one query)."""
+    if not event_ids:
+        return set()
+    found = await session.execute(
+        select(PROCESSED_EVENTS.c.event_id).where(
+            PROCESSED_EVENTS.c.consumer == consumer,
+            PROCESSED_EVENTS.c.event_id.in_(list(event_ids)),
+        )
+    )
+    return set(found.scalars())
 
 
 _MARK_ALL = (
