@@ -11,8 +11,9 @@ from pind_geo.adapters.gazetteer_files import load_index
 from pind_geo.adapters.venue_geocoder import VenueGeocoder, load_venue_geocoder
 from pind_geo.domain.extraction.venues import ADDRESS_HINT, VenueNameExtractor
 from pind_geo.domain.geometry import distance_m
-from pind_geo.domain.model import GeocodeQuery, TextUnit
+from pind_geo.domain.model import GeocodeQuery, GeocodeResult, PlaceCandidate, TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
+from pind_geo.domain.resolution.addresses import tied_to_addresses
 from pind_geo.domain.venues.roads import MIN_RADIUS_M, RoadBook
 from pind_geo.settings import DEFAULT_GAZETTEER_DIR, DEFAULT_VENUES_DIR
 
@@ -87,3 +88,26 @@ async def test_a_road_in_a_description_becomes_a_road_place(
     (road,) = [p for p in extraction.places if p.category == "road"]
     assert road.name == "창경궁로" and road.radius_m is not None
     assert road.confidence < 0.5 and road.address == "서울 종로구 창경궁로"
+
+
+def test_a_name_beside_a_road_is_not_tied_to_the_venue_at_the_roads_point() -> None:
+    """A road's point is no building: a name on its line is not 'at' it."""
+    unit = TextUnit("description", "- 카페: 서울 종로구 창경궁로")
+    road_query = GeocodeQuery("서울 종로구 창경궁로", "ko", ADDRESS_HINT)
+    name_query = GeocodeQuery("카페", "ko")
+    road = GeocodeResult(
+        "venues:road:서울:종로구:창경궁로",
+        "창경궁로",
+        "road",
+        *GWANGJANG,
+        0.5,
+        "venues",
+        radius_m=1250.0,
+    )
+    here = GeocodeResult("venues:a", "카페", "cafe", *GWANGJANG, 1.0, "venues")
+    there = GeocodeResult("venues:b", "카페", "cafe", 37.5, 127.0, 1.0, "venues")
+    by_query = {
+        road_query: [PlaceCandidate(road_query.text, unit, 6, 17, "ko", ADDRESS_HINT)],
+        name_query: [PlaceCandidate("카페", unit, 2, 4, "ko")],
+    }
+    assert tied_to_addresses(by_query, {road_query: [road], name_query: [here, there]}) == {}

@@ -37,7 +37,12 @@ async def ask_close_by(
     addresses: dict[int, list[GeocodeResult]] = defaultdict(list)
     for query, group in by_query.items():
         # An address placed at its 행정동's point has no venue beside it.
-        if query.category_hint == "other" and query in chosen and not chosen[query].admin_level:
+        if (
+            query.category_hint == "other"
+            and query in chosen
+            and not chosen[query].admin_level
+            and chosen[query].radius_m is None  # a road is no point to ask near
+        ):
             for candidate in group:
                 addresses[id(candidate.unit)].append(chosen[query])
     _, _, anchors = context_of(chosen.values())
@@ -84,7 +89,7 @@ def tied_to_addresses(
         if query.category_hint == "other" and any(ch.isdigit() for ch in query.text):
             for candidate in group:
                 at_address[id(candidate.unit)].update(
-                    {r.key: r for r in options[query] if not r.admin_level}
+                    {r.key: r for r in options[query] if not r.admin_level and r.radius_m is None}
                 )
     tied: dict[GeocodeQuery, GeocodeResult] = {}
     if not at_address:
