@@ -95,7 +95,7 @@ class GeoSettings(ServiceSettings, ExtractionSettings):
     db_schema: str = "geo"
     http_port: int = 8104
     consume_concurrency: int = Field(
-        default=4,
+        default=8,
         ge=1,
         description="Inputs of different videos gathered at once on each input topic "
         "(one video's in order).",
