@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from pind_geo.domain.fusion import FusionPolicy
+from pind_geo.domain.mentions import Mention, join_area_chains
 from pind_geo.domain.model import TextUnit
 from pind_geo.domain.pipeline import PlaceExtractor
 
@@ -40,28 +41,38 @@ async def extract_document(extractor: PlaceExtractor, unit: TextUnit) -> dict[st
     extraction = await extractor.resolve_and_fuse(extractor.find_candidates([unit]))
     confidence = {p.key: p.confidence for p in extraction.places}
     unresolved = {u.name for u in extraction.unresolved}
-    places: list[dict[str, Any]] = []
-    missing: list[dict[str, Any]] = []
+    mentions: list[Mention[dict[str, Any]]] = []
     for r in sorted(extraction.resolutions, key=lambda r: r.candidate.start):
         c = r.candidate
         if r.result is not None and r.result.key in confidence:
-            places.append(
-                {
-                    "name": r.result.name,
-                    "start": c.start,
-                    "end": c.end,
-                    "lat": r.result.lat,
-                    "lon": r.result.lon,
-                    "confidence": confidence[r.result.key],
-                    "source": r.result.geocoder,
-                    "key": r.result.key,
-                    "text": c.text,
-                    **({"why": r.why} if r.why else {}),
-                }
+            level = r.result.admin_level
+            mentions.append(
+                Mention(
+                    c.start,
+                    c.end,
+                    level,
+                    {
+                        "name": r.result.name,
+                        "start": c.start,
+                        "end": c.end,
+                        "lat": r.result.lat,
+                        "lon": r.result.lon,
+                        "confidence": confidence[r.result.key],
+                        "source": r.result.geocoder,
+                        "key": r.result.key,
+                        "text": c.text,
+                        **({"why": r.why} if r.why else {}),
+                    },
+                )
             )
         elif r.result is None and c.text in unresolved:
-            missing.append({"name": c.text, "start": c.start, "end": c.end, "reason": r.reason})
-    return {"places": places, "unresolved": missing}
+            found = {"name": c.text, "start": c.start, "end": c.end, "reason": r.reason}
+            mentions.append(Mention(c.start, c.end, None, found))
+    # '일본 나리타공항' is one mention (placed at its most specific part).
+    joined = join_area_chains(unit.text, mentions)
+    spans = [{**m.payload, "start": m.start, "end": m.end} for m in joined]
+    places = [{**s, "text": unit.text[s["start"] : s["end"]]} for s in spans if "key" in s]
+    return {"places": places, "unresolved": [s for s in spans if "key" not in s]}
 
 
 def run(extractor: PlaceExtractor, lines: Iterable[str], out: IO[str]) -> int:
