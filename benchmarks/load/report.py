@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,7 +100,11 @@ def lag_table(series: LagSeries, columns: int = 8) -> str:
     picked = series.samples[::step][:columns]
     if picked[-1] is not series.samples[-1]:
         picked.append(series.samples[-1])
-    short = {g: g.replace(".pind.", " <- ").removesuffix(".v1") for g in groups}
+    # Groups are named under the run's topic prefix (load.<run>.): shown without it.
+    short = {
+        g: re.sub(r"^load\.[^.]+\.", "", g).replace(".pind.", " <- ").removesuffix(".v1")
+        for g in groups
+    }
     width = max(len(s) for s in short.values())
     lines = [
         "consumer lag (records not yet committed) at t seconds into the run:",
