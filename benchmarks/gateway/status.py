@@ -49,7 +49,12 @@ async def bench_status_get(
                 answer = await http.post(
                     "/api/v1/videos", json={"url": f"https://youtu.be/{video_id()}"}
                 )
-                answer.raise_for_status()
+                if answer.is_error:  # say why, from the gateway's own log
+                    tail = (Path(logs) / "bench.log").read_text(errors="replace")[-4000:]
+                    raise RuntimeError(
+                        f"submitting the benchmark's job: {answer.status_code} {answer.text}\n"
+                        f"gateway log (last 4,000 characters):\n{tail}"
+                    )
             url = f"{base}/api/v1/jobs/{answer.json()['job_id']}"
             await asyncio.to_thread(run_wrk, url, 10, WARM_UP_S)
             results = []
