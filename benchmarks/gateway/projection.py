@@ -20,7 +20,7 @@ from pind_contracts import JOB_STAGE, PLACES_EXTRACTED, USER, VIDEO_INGESTED, En
 from pind_gateway.app import create_app
 from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.settings import GatewaySettings
-from pind_kit.consume import Worker
+from pind_kit.consume import Worker, kafka_group_id
 from pind_kit.db import PROCESSED_EVENTS
 
 
@@ -53,7 +53,7 @@ async def bench_projection(settings: GatewaySettings, jobs: int, per_job: int) -
     for projected in (JOB_STAGE, VIDEO_INGESTED, PLACES_EXTRACTED, USER):  # only what we send
         await _commit_ends(
             settings.kafka_bootstrap,
-            f"{group}.{projected.name}",
+            kafka_group_id(group, projected, settings.kafka_topic_prefix),
             settings.kafka_topic_prefix + projected.name,
             projected.partitions,
         )
