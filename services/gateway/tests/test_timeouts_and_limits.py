@@ -18,19 +18,19 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from fastapi import FastAPI
-from sqlalchemy import make_url, update
+from sqlalchemy import func, insert, make_url, select, update
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.gateway_processes import free_port
-from pind_contracts import JOB_STAGE
+from pind_contracts import JOB_STAGE, VIDEO_REQUESTED
 from pind_gateway.app import create_app
 from pind_gateway.core.deps import GatewayContext
 from pind_gateway.core.models import Analysis
 from pind_gateway.limits.service import window_of
-from pind_gateway.projection.horizon import REPORTS, ProjectionHorizon
+from pind_gateway.projection.horizon import REPORTS, ProjectionHorizon, unsent_since
 from pind_gateway.projection.sweeper import Sweeper
 from pind_gateway.settings import GatewaySettings
-from pind_kit.db import make_sessionmaker
+from pind_kit.db import OUTBOX, make_sessionmaker
 from pind_kit.faults import is_infrastructure_error
 from pind_kit.testing import commit_group_at_end
 
@@ -64,15 +64,18 @@ async def test_a_silent_job_ends_failed_with_a_reason(
         )
 
     with context.watch.subscribe(job_id) as changed:  # woken by the sweeper's NOTIFY
-        async with instance(settings, job_timeout_s=3600, job_sweep_interval_s=0.2):
+        async with instance(settings, job_timeout_s=3600, job_sweep_interval_s=0.2) as other:
             # The sweeper waits for its projection to catch up with the shared test
             # topics first: in a full, loaded run that takes more than a moment.
-            async with asyncio.timeout(90):
-                while (job := (await client.get(f"/api/v1/jobs/{job_id}")).json())[
-                    "state"
-                ] != "failed":
-                    changed.clear()
-                    await changed.wait()
+            try:
+                async with asyncio.timeout(90):
+                    while (job := (await client.get(f"/api/v1/jobs/{job_id}")).json())[
+                        "state"
+                    ] != "failed":
+                        changed.clear()
+                        await changed.wait()
+            except TimeoutError:
+                pytest.fail(f"the silent job was not ended: {await _sweepers_view(other)}")
 
     assert job["progress"] == 100
     assert job["finished_at"] is not None
@@ -215,8 +218,34 @@ async def state_of(context: GatewayContext, job_id: uuid.UUID) -> str:
     return analysis.state
 
 
+async def _sweepers_view(app: FastAPI) -> str:
+    """What a sweeper that ends nothing sees (for a failure's message)."""
+    sweeper: Sweeper = app.state.sweeper
+    now = datetime.now(UTC)
+    heard = await sweeper.horizon.heard_up_to(now)
+    async with sweeper.sessionmaker() as session:
+        unsent = await unsent_since(session, now, sweeper.requests_topic)
+        waiting = (
+            await session.execute(
+                select(OUTBOX.c.topic, func.count(), func.min(OUTBOX.c.created_at)).group_by(
+                    OUTBOX.c.topic
+                )
+            )
+        ).all()
+    return (
+        f"now {now:%H:%M:%S}, heard up to {heard}, oldest unsent request {unsent}, "
+        f"heard since {sweeper.heard_since}, outbox {waiting}"
+    )
+
+
 def sweeper_of(context: GatewayContext, horizon: ProjectionHorizon) -> Sweeper:
-    return Sweeper(context.sessionmaker, horizon, timeout_s=TIMEOUT.total_seconds(), interval_s=1)
+    return Sweeper(
+        context.sessionmaker,
+        horizon,
+        timeout_s=TIMEOUT.total_seconds(),
+        interval_s=1,
+        requests_topic=context.settings.kafka_topic_prefix + VIDEO_REQUESTED.name,
+    )
 
 
 async def test_a_lagging_projection_holds_timeouts_back(
@@ -300,7 +329,13 @@ async def test_an_outage_restarts_the_silence_clock(
 
 
 def test_a_request_waiting_in_the_outbox_is_not_silent() -> None:
-    sweeper = Sweeper(None, None, timeout_s=TIMEOUT.total_seconds(), interval_s=1)  # type: ignore[arg-type]
+    sweeper = Sweeper(
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        timeout_s=TIMEOUT.total_seconds(),
+        interval_s=1,
+        requests_topic=VIDEO_REQUESTED.name,
+    )
     now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
     assert sweeper.silent_before(now, now, None) == now - TIMEOUT
     assert sweeper.silent_before(
@@ -309,3 +344,26 @@ def test_a_request_waiting_in_the_outbox_is_not_silent() -> None:
     waiting = now - timedelta(hours=3)  # the relay is stuck since
     assert sweeper.silent_before(now, now, waiting) == waiting
     assert sweeper.silent_before(now, None, None) is None
+
+
+async def test_only_this_deployments_waiting_requests_hold_timeouts_back(
+    settings: GatewaySettings, context: GatewayContext
+) -> None:
+    """A row another namespace left in the shared outbox (its topic since
+    deleted, so it never leaves) says nothing about this deployment's
+    analyses; a request of its own still waiting does."""
+    own = settings.kafka_topic_prefix + VIDEO_REQUESTED.name
+    foreign = f"{settings.kafka_topic_prefix}gone{uuid.uuid4().hex[:8]}.{VIDEO_REQUESTED.name}"
+    now = datetime.now(UTC)
+
+    def row(topic: str, age: timedelta) -> dict[str, Any]:
+        return {"topic": topic, "key": None, "value": b"{}", "headers": {}, "created_at": now - age}
+
+    async with context.sessionmaker() as session:  # never committed: no relay sees the rows
+        await session.execute(insert(OUTBOX), [row(foreign, timedelta(hours=5))])
+        assert await unsent_since(session, now, own) is None
+        await session.execute(insert(OUTBOX), [row(own, timedelta(hours=2))])
+        waiting = await unsent_since(session, now, own)
+        assert waiting is not None and abs(waiting - (now - timedelta(hours=2))) < timedelta(
+            minutes=1
+        )

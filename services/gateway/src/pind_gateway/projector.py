@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 
+from pind_contracts import VIDEO_REQUESTED
 from pind_gateway.auth.revocations import register_revocations
 from pind_gateway.core.watch import AnalysisWatch
 from pind_gateway.projection.horizon import ProjectionHorizon
@@ -39,6 +40,7 @@ def add_sweeper(worker: Worker, settings: GatewaySettings) -> Sweeper:
         ),
         timeout_s=settings.job_timeout_s,
         interval_s=settings.job_sweep_interval_s,
+        requests_topic=settings.kafka_topic_prefix + VIDEO_REQUESTED.name,
     )
     worker.background(sweeper.run)
     return sweeper

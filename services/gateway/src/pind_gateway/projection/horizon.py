@@ -13,8 +13,10 @@ finishes would be failed. Two horizons bound what may be called silent:
   projected, so an analysis not updated since ``T - timeout`` was silent for
   the whole timeout. While the projection lags (or no instance projects),
   ``T`` stays behind.
-- :func:`unsent_since`: the oldest row still waiting in the gateway's outbox.
-  An analysis created after it may not have reached any worker yet.
+- :func:`unsent_since`: the oldest request still waiting in the gateway's
+  outbox for this deployment's request topic. An analysis created after it
+  may not have reached any worker yet. Rows for other topics (another
+  namespace's, left in a shared schema) say nothing about these analyses.
 
 Outages (Kafka or the database unreachable at a look) are the sweeper's
 (:mod:`pind_gateway.projection.sweeper`).
@@ -100,11 +102,13 @@ class ProjectionHorizon:
         await self._offsets.close()
 
 
-_OUTBOX_AGE = select(func.extract("epoch", func.now() - func.min(OUTBOX.c.created_at)))
-
-
-async def unsent_since(session: AsyncSession, now: datetime) -> datetime | None:
-    """When the oldest row still waiting in the gateway's outbox was written
-    (as ``now`` minus its age by the database's clock); None when it is empty."""
-    age = await session.scalar(_OUTBOX_AGE)
+async def unsent_since(session: AsyncSession, now: datetime, topic: str) -> datetime | None:
+    """When the oldest row for ``topic`` (the physical request topic) still
+    waiting in the gateway's outbox was written (as ``now`` minus its age by
+    the database's clock); None when there is none."""
+    age = await session.scalar(
+        select(func.extract("epoch", func.now() - func.min(OUTBOX.c.created_at))).where(
+            OUTBOX.c.topic == topic
+        )
+    )
     return None if age is None else now - timedelta(seconds=float(age))

@@ -49,9 +49,13 @@ class Sweeper:
         *,
         timeout_s: float,
         interval_s: float,
+        requests_topic: str,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.horizon = horizon
+        self.requests_topic = requests_topic
+        """The physical topic of this deployment's requests, whose outbox rows
+        hold timeouts back (:func:`~pind_gateway.projection.horizon.unsent_since`)."""
         self.timeout = timedelta(seconds=timeout_s)
         self.interval_s = interval_s
         self.heard_since: datetime | None = None
@@ -86,7 +90,9 @@ class Sweeper:
             async with self.sessionmaker() as session, session.begin():
                 if self._away:
                     self.heard_since = now  # the clock restarts where the outage ended
-                cutoff = self.silent_before(now, heard_up_to, await unsent_since(session, now))
+                cutoff = self.silent_before(
+                    now, heard_up_to, await unsent_since(session, now, self.requests_topic)
+                )
                 ended = 0
                 if cutoff is not None:
                     ended = await end_silent_analyses(session, now, cutoff, self.timeout, BATCH)
