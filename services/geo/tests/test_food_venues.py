@@ -20,6 +20,7 @@ from pind_fakes.settings import FakesSettings
 from pind_geo.adapters.chain import GeocoderChain
 from pind_geo.adapters.gemini import GeminiConfig, GeminiPlaceNames, render
 from pind_geo.adapters.kakao import KakaoLocalGeocoder
+from pind_geo.domain.extraction.korean import KiwiCandidateExtractor
 from pind_geo.domain.extraction.venues import DishAwareExtractor, VenueNameExtractor
 from pind_geo.domain.geometry import distance_m
 from pind_geo.domain.model import PlaceCandidate, TextUnit
@@ -195,3 +196,33 @@ async def test_a_language_models_invented_venue_and_branch_are_dropped(
     assert HALLUCINATED_VENUE[0] not in placed
     assert placed["18번완당집"].address == "부산광역시 중구 비프광장로 31"  # the 남포동 one
     assert not [p for p in extraction.places if INVENTED_BRANCH in p.name]
+
+
+@pytest.fixture(scope="module")
+def worded() -> VenueNameExtractor:
+    """Venue names that are also words, read with kiwi's dictionary."""
+    return VenueNameExtractor(
+        frozenset({"레스토", "캐스팅", "진주집", "행복하면"}), words=KiwiCandidateExtractor().words
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # A name must end where kiwi ends a word: '레스토' of '레스토랑' is no visit.
+        ("레스토랑이라도 열고 싶다", []),
+        ("레스토에서 파스타 먹었어요", ["레스토"]),
+        # An everyday word needs a strong cue, not '도' or '로' alone.
+        ("캐스팅도 괜찮았고 연기도 좋았다", []),
+        ("캐스팅에서 커피 마셨어요", ["캐스팅"]),
+        ("여기가 캐스팅이에요", ["캐스팅"]),
+        # A branch holds a letter: '10점' is a score, '2호점' a branch.
+        ("자기가 행복하면 10점 주는 거래요", []),
+        ("진주집 2호점 왔어요", ["진주집"]),
+    ],
+)
+def test_venue_names_that_are_words_too(
+    worded: VenueNameExtractor, text: str, found: list[str]
+) -> None:
+    unit = TextUnit("transcript", text)
+    assert [c.text for c in worded.extract([unit])] == found

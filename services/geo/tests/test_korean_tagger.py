@@ -3,6 +3,7 @@ model inside the Korean extractor."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,43 @@ def test_the_shipped_tagger_in_the_korean_extractor(
     place_extractor: PlaceExtractor, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert korean_found(place_extractor, text) == expected
+
+
+class _Labels:
+    """A tagger that answers fixed labels for one sentence."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = labels
+
+    def tag(self, xseq: Sequence[Sequence[str]]) -> list[str]:
+        assert len(xseq) == len(self.labels)
+        return self.labels
+
+
+@pytest.mark.parametrize(
+    ("labels", "found"),
+    [
+        # No entity read there: the suffix rule stands ('…성' as a castle).
+        (["O"] * 11, ["김무성"]),
+        # The tagger read a person or an organisation: no place for its ending.
+        (["B-PS", "I-PS", "I-PS", *["O"] * 8], []),
+        (["B-OG", "I-OG", *["O"] * 9], []),
+    ],
+)
+def test_a_person_or_organisation_is_no_place_for_its_suffix(
+    labels: list[str], found: list[str]
+) -> None:
+    extractor = KiwiCandidateExtractor(tagger=_Labels(labels))
+    unit = TextUnit("description", "김무성 대표는 말했다")
+    assert [c.text for c in extractor.extract([unit])] == found
+
+
+def test_a_place_the_gazetteer_knows_stands_whatever_the_tagger_read() -> None:
+    text = "여기가 바로 광장시장이에요."
+    labels = ["O"] * len(text)
+    labels[7:11] = ["B-PS", "I-PS", "I-PS", "I-PS"]  # as the shipped model reads it
+    extractor = KiwiCandidateExtractor(
+        lexicon=PlaceLexicon({"광장시장": ["poi"]}), tagger=_Labels(labels)
+    )
+    unit = TextUnit("transcript", text)
+    assert [c.text for c in extractor.extract([unit])] == ["광장시장"]

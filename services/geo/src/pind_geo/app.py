@@ -40,6 +40,7 @@ from pind_geo.domain.extraction.token_classifier import Recognise, TokenClassifi
 from pind_geo.domain.extraction.venues import (
     DishAwareExtractor,
     VenueNameExtractor,
+    WordReader,
     is_place_dish,
 )
 from pind_geo.domain.fusion import FusionPolicy
@@ -84,12 +85,15 @@ def build_place_extractor(
     )
     extractors: list[CandidateExtractor] = []
     vet = None
+    korean = korean_extractor(index, world, korean_tagger or load_location_tagger())
     if venue_geocoder is not None:
         foreign = world_is_known(world) if world is not None else None
-        names = venue_names(venue_geocoder.index, index, foreign, venue_geocoder.road_names())
+        names = venue_names(
+            venue_geocoder.index, index, foreign, venue_geocoder.road_names(), korean.words
+        )
         extractors.append(names)
         vet = names.plausible
-    extractors.append(korean_extractor(index, world, korean_tagger or load_location_tagger()))
+    extractors.append(korean)
     if world is not None:
         demonym = (lambda word: world.country_of_demonym(word) is not None) if demonyms else None
         extractors.append(
@@ -125,6 +129,7 @@ def venue_names(
     gazetteer: GazetteerIndex,
     is_foreign: Callable[[str], bool] | None = None,
     roads: frozenset[str] = frozenset(),
+    words: WordReader | None = None,
 ) -> VenueNameExtractor:
     """The venue-name extractor over the index's names, less those the
     gazetteer knows (자갈치시장 is the market's candidate, not a venue's);
@@ -143,6 +148,7 @@ def venue_names(
         romanised=venues.romanised,
         is_foreign=is_foreign or (lambda _: False),
         roads=roads,
+        words=words,
     )
 
 

@@ -10,7 +10,10 @@ Tagger: in running text (not OCR), a CRF trained on KLUE-NER (see
 ('서울 마포구 서교동', '요하네스버그', '북한' as a place but not as a
 government) and decides which proper nouns are places; a rule candidate
 overlapping none of its spans still counts when its own words say it is a
-place (a suffix, a hashtag)."""
+place (a suffix, a hashtag) — unless the tagger read those characters as a
+person or an organisation ('김무성', '유오성', '한국농어촌공사': a name that
+ends like '…성' or '…공사' is no castle or construction site) and the
+gazetteer does not know the name as a place."""
 
 from __future__ import annotations
 
@@ -28,6 +31,8 @@ from pind_geo.domain.cues import (
     ko_suffix,
 )
 from pind_geo.domain.extraction.korean_tagger import (
+    ORGANISATION,
+    PERSON,
     Morpheme,
     PlaceLexicon,
     RuleSpan,
@@ -106,6 +111,11 @@ class KiwiCandidateExtractor:
         self._lexicon = lexicon or PlaceLexicon()
         self._tagger = tagger
 
+    @property
+    def words(self) -> KiwiWords:
+        """This extractor's kiwi (gazetteer names as proper nouns) as a word reader."""
+        return KiwiWords(self._kiwi)
+
     def extract(self, units: Sequence[TextUnit]) -> list[PlaceCandidate]:
         found: list[PlaceCandidate] = []
         for unit in units:
@@ -152,17 +162,26 @@ class KiwiCandidateExtractor:
         features = char_features(
             unit.text, morphemes, [_rule_span(c) for c in rules], self._lexicon
         )
+        labels = tagger.tag(features)
         entities = [
             entity
-            for span in location_spans(tagger.tag(features))
+            for span in location_spans(labels)
             for start, end in _split_at_venues(unit, *span, rules)
             if (entity := _entity(unit, start, end, self._lexicon, morphemes)) is not None
         ]
+        # What the tagger read as a person or an organisation is not a place
+        # because of how it ends ('김무성'), unless the gazetteer knows the name
+        # as a place (the tagger learned news, not '여기가 바로 광장시장이에요').
+        others = [*location_spans(labels, PERSON), *location_spans(labels, ORGANISATION)]
         kept = [
             c
             for c in rules
             if _says_place(c, unit)
             and not any(c.start < e.end and e.start < c.end for e in entities)
+            and (
+                self._lexicon.kinds(match_key(c.text))
+                or not any(c.start < end and start < c.end for start, end in others)
+            )
         ]
         return sorted(entities + kept, key=lambda c: c.start)
 
@@ -348,3 +367,35 @@ def _make(
         place_cue=place_cue,
         proper_noun=proper,
     )
+
+
+_PHRASE_TAGS = ("E", "J", "XSV", "XSA", "VCP", "NP")
+"""Morphemes a name does not hold: endings, particles, verb and adjective
+suffixes, the copula, pronouns ('행복하면', '이곳에')."""
+_WINDOW = 8
+"""Characters after a name that kiwi reads with it to tell where its word ends."""
+
+
+class KiwiWords:
+    """kiwi's dictionary on venue names in running text (``WordReader``)."""
+
+    def __init__(self, kiwi: Kiwi) -> None:
+        self._kiwi = kiwi
+
+    def ends_word(self, text: str, start: int, end: int) -> bool:
+        tokens = self._kiwi.tokenize(text[start : end + _WINDOW])
+        return any(t.start + t.len == end - start for t in tokens)
+
+    def everyday(self, name: str) -> bool:
+        tokens = self._kiwi.tokenize(name)
+        if not tokens:
+            return False
+        if len(tokens) == 1:
+            return tokens[0].tag == "NNG" and not tokens[0].oov  # '캐스팅', '화요일'
+        first, second = tokens[0], tokens[1]
+        return (
+            any(t.tag.startswith(_PHRASE_TAGS) for t in tokens)
+            or (first.tag == "SN" and second.tag == "NNB")  # '14일'
+            # a determiner or an adverb written apart: '세 가지', '더 행복'
+            or (first.tag in {"MM", "MAG"} and name[first.end : first.end + 1] == " ")
+        )

@@ -24,6 +24,8 @@ from pind_geo.domain.text import has_hangul, match_key
 from pind_geo.domain.world import WorldIndex
 
 LOCATION = "LC"
+PERSON = "PS"
+ORGANISATION = "OG"
 MODEL_PATH = Path(__file__).with_name("korean_lc.crfsuite")
 _MAX_NAME = 16
 _NOUN_TAGS = frozenset({"NNP", "NNG", "NNB", "SN", "SH", "SL", "XSN"})

@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Sequence
 from itertools import pairwise
+from typing import Protocol
 
 from rapidfuzz.distance import Levenshtein
 
@@ -53,7 +54,7 @@ _LIST_LINE = re.compile(
 _BEFORE = re.compile(r"(?:여기가|여기는|여기|바로|이번엔|이번에는)\s*$")
 # After the name: particles and endings that make it a place one is at or goes to.
 _STRONG_AFTER = re.compile(
-    r"^\s?(?:에서|에\s|에요|이에요|예요|인데|입니다|이고|이라는|라는|본점|직영점|[가-힣0-9]{1,8}점\b"
+    r"^\s?(?:에서|에\s|에요|이에요|예요|인데|입니다|이고|이라는|라는|본점|직영점|[가-힣0-9]{0,7}[가-힣]점\b"
     r"|\s*(?:왔|갔|들렀|방문|도착))"
 )
 _WEAK_AFTER = re.compile(r"^(?:도\s|까지|으로|로\s|이랑|랑|하고)")
@@ -79,12 +80,28 @@ _TOPIC_TAILS = ("투어", "맛집", "여행", "먹방", "브이로그", "데이�
 _GENERIC_TAILS = frozenset({"카페", "식당", "커피", "주점", "분식", "빵집", "포차", "횟집"})
 
 
+class WordReader(Protocol):
+    """What a dictionary of the language says of a name in running text."""
+
+    def ends_word(self, text: str, start: int, end: int) -> bool:
+        """``text[start:end]`` ends where a word or morpheme ends ('레스토' of
+        '레스토랑이' does not)."""
+        ...
+
+    def everyday(self, name: str) -> bool:
+        """``name`` is an everyday word or phrase ('캐스팅', '화요일', '14일',
+        '행복하면'), not only a shop's name."""
+        ...
+
+
 class VenueNameExtractor:
     """Candidates for the venue names ``names`` holds (comparison keys: no
     spaces, as ``match_key`` writes them), each where its context says it is
     a visit. ``is_dish`` tells a name that is a place and a dish
     ('춘천닭갈비'); ``romanised`` answers the index names a romanised key
-    stands for (empty: not a venue name)."""
+    stands for (empty: not a venue name). With ``words``, a name in running
+    text must end a word, and one that is an everyday word needs a strong cue
+    ('여기가', '에서', '인데', a branch), not '도' or '로' alone."""
 
     name = "venues"
 
@@ -96,8 +113,10 @@ class VenueNameExtractor:
         romanised: Callable[[str], Sequence[str]] = lambda _: (),
         is_foreign: Callable[[str], bool] = lambda _: False,
         roads: Collection[str] = frozenset(),
+        words: WordReader | None = None,
     ) -> None:
         self._names = names
+        self._words = words
         self._roads = roads
         self._is_dish = is_dish
         self._romanised = romanised
@@ -184,12 +203,16 @@ class VenueNameExtractor:
             return True
         if not_visited(text, start, end):
             return False  # '○○ 말고', '○○에 못 들렀어요', '○○는 다음에 가보려구요'
+        if self._words is not None and not self._words.ends_word(text, start, end):
+            return False  # '레스토' of '레스토랑이라도' is part of a longer word
         if key in COMMON_WORDS and not _BEFORE.search(before):
             return False  # '떡볶이에요' is the dish; '여기가 떡볶이' may be the shop
         strong = bool(_BEFORE.search(before)) or bool(_STRONG_AFTER.match(after))
         if strong:
             return True
-        return not dish and bool(_WEAK_AFTER.match(after))
+        everyday = self._words is not None and self._words.everyday(text[start:end])
+        # '캐스팅도 괜찮았고', '게스트로 출연했다': an everyday word needs more than '도', '로'.
+        return not dish and not everyday and bool(_WEAK_AFTER.match(after))
 
     def _misread_sign(self, unit: TextUnit, text: str, offsets: list[int]) -> PlaceCandidate | None:
         """A sign whose whole line is one index name but for a misread stroke
