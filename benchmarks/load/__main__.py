@@ -55,6 +55,8 @@ async def main(options: Options) -> int:
     say(report.block("end to end (submit -> succeeded)", rows))
     if celery is not None and celery.per_s > 0:
         say(f"ratio pind/celery (succeeded jobs/s): {pind.per_s / celery.per_s:.2f}")
+    if result.ledger.retried:
+        say(f"pind submissions sent again after a 503 with Retry-After: {result.ledger.retried}")
     usage = report.usage_table(result.cpu_s, result.peak_rss, result.seconds)
     say("")
     say(report.block("pind process trees (CPU over the measured window)", [usage]))

@@ -25,6 +25,8 @@ from benchmarks.load.lag import LagSeries
 from benchmarks.load.options import Options
 from benchmarks.load.stack import Processes
 
+SUBMIT_ATTEMPTS = 3
+MAX_RETRY_WAIT_S = 5
 PASSWORD = "load run password 9"  # noqa: S105  # accounts of the run's own database
 
 
@@ -47,6 +49,9 @@ class Ledger:
     jobs: dict[str, Outcome] = field(default_factory=dict)
     waiting: dict[str, asyncio.Future[None]] = field(default_factory=dict)
     rejected: int = 0
+    retried: int = 0
+    """Submissions sent again after a 503 with ``Retry-After`` (auth or the
+    database briefly away), as a client that honours the header does."""
 
     early: dict[str, tuple[str, float]] = field(default_factory=dict)
 
@@ -140,11 +145,17 @@ def gateway_submitter(
     """A client of the gateway's ``POST /api/v1/videos``, with its own headers."""
 
     async def submit(video: str) -> str:
-        answer = await http.post(
-            "/api/v1/videos",
-            json={"url": f"https://www.youtube.com/watch?v={video}"},
-            headers=headers,
-        )
+        for attempt in range(SUBMIT_ATTEMPTS):
+            answer = await http.post(
+                "/api/v1/videos",
+                json={"url": f"https://www.youtube.com/watch?v={video}"},
+                headers=headers,
+            )
+            wait = answer.headers.get("Retry-After", "")
+            if answer.status_code != 503 or not wait.isdigit() or attempt + 1 == SUBMIT_ATTEMPTS:
+                break
+            ledger.retried += 1
+            await asyncio.sleep(min(int(wait), MAX_RETRY_WAIT_S))
         if answer.status_code != 202:
             ledger.rejected += 1
             raise RuntimeError(f"submission answered {answer.status_code} {answer.text}")
