@@ -173,15 +173,13 @@ class KiwiCandidateExtractor:
         # because of how it ends ('김무성'), unless the gazetteer knows the name
         # as a place (the tagger learned news, not '여기가 바로 광장시장이에요').
         others = [*location_spans(labels, PERSON), *location_spans(labels, ORGANISATION)]
+        places = [(e.start, e.end) for e in entities]
         kept = [
             c
             for c in rules
             if _says_place(c, unit)
-            and not any(c.start < e.end and e.start < c.end for e in entities)
-            and (
-                self._lexicon.kinds(match_key(c.text))
-                or not any(c.start < end and start < c.end for start, end in others)
-            )
+            and not _overlaps(c, places)
+            and (self._lexicon.kinds(match_key(c.text)) or not _overlaps(c, others))
         ]
         return sorted(entities + kept, key=lambda c: c.start)
 
@@ -275,6 +273,10 @@ def _noun_runs(
         run = [token] if token.tag in _NOUN_TAGS and token.tag != "SN" else []
     if run:
         yield run, None
+
+
+def _overlaps(candidate: PlaceCandidate, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(candidate.start < end and start < candidate.end for start, end in spans)
 
 
 def _says_place(candidate: PlaceCandidate, unit: TextUnit) -> bool:
