@@ -60,6 +60,8 @@ async def main(options: Options) -> int:
     usage = report.usage_table(result.cpu_s, result.peak_rss, result.seconds)
     say("")
     say(report.block("pind process trees (CPU over the measured window)", [usage]))
+    if result.transactions is not None:
+        say(result.transactions.line())
     if baseline is not None:
         usage = report.usage_table(baseline.cpu_s, baseline.peak_rss, baseline.seconds)
         say("")

@@ -22,7 +22,7 @@ from benchmarks.load import drive
 from benchmarks.load.drive import RoundResult
 from benchmarks.load.options import Options
 from benchmarks.load.pind_run import video_source
-from benchmarks.load.stack import Processes, fakes, service_env, spawn
+from benchmarks.load.stack import Processes, fakes, infrastructure, service_env, spawn
 from benchmarks.load.videos import Catalogue
 
 FINISHED = text(
@@ -73,7 +73,8 @@ async def baseline(
 ) -> AsyncIterator[tuple[Processes, str]]:
     """Fakes, redis-server and the Celery worker, stopped on exit; yields them
     and the broker URL."""
-    processes = Processes()
+    shared = infrastructure()
+    processes = Processes(shared={k: v for k, v in shared.items() if k.startswith("postgres")})
     port = free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     # fmt: off

@@ -194,6 +194,24 @@ async def watch(
             await engine.dispose()
 
 
+@dataclass(frozen=True)
+class Transactions:
+    """Database transactions of a whole round (warm-up, drain and start-up
+    included) and the jobs it created."""
+
+    count: int
+    sessions: int
+    jobs: int
+
+    def line(self) -> str:
+        per_job = f"{self.count / self.jobs:.1f}" if self.jobs else "-"
+        return (
+            f"database: {self.count:,} transactions and {self.sessions:,} connections opened "
+            f"for {self.jobs:,} jobs ({per_job} transactions a job; start-up and the load "
+            "tool's own polling, 10 a second, included)"
+        )
+
+
 @dataclass
 class RoundResult:
     ledger: Ledger
@@ -201,6 +219,7 @@ class RoundResult:
     peak_rss: dict[str, int]
     seconds: float
     lag: LagSeries
+    transactions: Transactions | None = None
 
 
 async def measure(

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient
+from sqlalchemy import NullPool, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from benchmarks.load import drive, lag
 from benchmarks.load.options import Options
@@ -76,7 +78,7 @@ async def run_round(
                     (f"user{i}", drive.gateway_submitter(http, headers, ledger_for_errors))
                 )
             sampler = functools.partial(lag.sample, bootstrap, prefix, every_s=options.lag_every_s)
-            return await drive.measure(
+            result = await drive.measure(
                 clients,
                 video_source(run, 0, options.max_videos),
                 urls["admin"],
@@ -86,5 +88,29 @@ async def run_round(
                 log_dir,
                 lag_sampler=lambda series, started: sampler(series=series, started=started),
             )
+        # After the services stopped: a backend's statistics are flushed when it exits.
+        result.transactions = await database_transactions(urls["admin"])
+        return result
     finally:
         await _drop_topics(bootstrap, topics)
+
+
+async def database_transactions(admin_url: str) -> drive.Transactions:
+    """Transactions the run's database committed or rolled back since it was
+    created (the services' and the load tool's own polling), the connections
+    opened to it, and its jobs."""
+    engine = create_async_engine(admin_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as db:
+            count, sessions = (
+                await db.execute(
+                    text(
+                        "SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database "
+                        "WHERE datname = current_database()"
+                    )
+                )
+            ).one()
+            jobs = await db.scalar(text("SELECT count(*) FROM gateway.jobs"))
+    finally:
+        await engine.dispose()
+    return drive.Transactions(int(count or 0), int(sessions or 0), int(jobs or 0))

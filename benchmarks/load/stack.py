@@ -34,17 +34,24 @@ class Processes:
 
     roots: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=dict)
+    shared: dict[str, int] = field(default_factory=dict)
+    """Processes the run uses but did not start (the broker, the database
+    cluster): name → pid of the tree's root. Their CPU counts too, with
+    whatever else they served meanwhile."""
+
+    def _pid(self, name: str) -> int:
+        return self.shared[name] if name in self.shared else self.roots[name].pid
 
     def _tree(self, name: str) -> list[psutil.Process]:
         with contextlib.suppress(psutil.Error):
-            root = psutil.Process(self.roots[name].pid)
+            root = psutil.Process(self._pid(name))
             return [root, *root.children(recursive=True)]
         return []
 
     def cpu_seconds(self) -> dict[str, float]:
         """User + system CPU of each tree so far (reaped children included)."""
         usage = {}
-        for name in self.roots:
+        for name in [*self.roots, *self.shared]:
             total = 0.0
             for process in self._tree(name):
                 with contextlib.suppress(psutil.Error):
@@ -54,7 +61,7 @@ class Processes:
         return usage
 
     def sample_rss(self) -> None:
-        for name in self.roots:
+        for name in [*self.roots, *self.shared]:
             rss = 0
             for process in self._tree(name):
                 with contextlib.suppress(psutil.Error):
@@ -95,6 +102,17 @@ class Processes:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def infrastructure() -> dict[str, int]:
+    """The local stack's broker and database cluster (``.run/pids``), where running."""
+    found = {}
+    for name, label in (("kafka", "kafka (shared)"), ("postgres", "postgres (shared)")):
+        with contextlib.suppress(OSError, ValueError):
+            pid = int((REPO_ROOT / ".run" / "pids" / f"{name}.pid").read_text().split()[0])
+            if psutil.pid_exists(pid):
+                found[label] = pid
+    return found
 
 
 def spawn(command: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
@@ -183,7 +201,6 @@ def service_env(
         PIND_SAMPLE_MAX_FRAMES="1",
         PIND_GUEST_SUBMISSIONS_PER_WINDOW="1000000",
         PIND_USER_SUBMISSIONS_PER_WINDOW="1000000",
-        PIND_RELAY_POLL_INTERVAL_S="0.1",
     )
     return env
 
@@ -193,7 +210,7 @@ async def pipeline(
     catalogue: Catalogue, urls: Mapping[str, str], prefix: str, log_dir: Path
 ) -> AsyncIterator[Pipeline]:
     """Fakes + the six services; stopped (process groups) on exit."""
-    processes = Processes()
+    processes = Processes(shared=infrastructure())
     try:
         async with fakes(catalogue, log_dir, processes) as youtube:
             ports = {name: free_port() for name in SERVICES}

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
+from prometheus_client import REGISTRY
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from pind_contracts import JobStage, Topic
 from pind_contracts.envelope import Envelope
@@ -194,3 +197,53 @@ async def test_rows_for_a_topic_the_broker_lacks_hold_back_no_other_topic(
             arrived = await late.until(lambda seen: len(seen) >= 1, within_s=20.0)
         assert JobStage.model_validate_json(arrived[0].value or b"").progress == 0.0
     assert await waiting() == []
+
+
+async def test_a_relay_that_finds_the_lock_taken_publishes_once_it_is_free(
+    kit_schema: str, admin_database_url: str, kafka_bootstrap: str
+) -> None:
+    """Another instance holds the relay lock when our commit wakes our relay:
+    the row leaves soon after the lock is released, with no further wake-up
+    and long before the next poll (600 s here)."""
+    topic = Topic(unique_topic("outbox-busy"), JobStage, 1, "video id", "outbox test")
+    await create_topics(kafka_bootstrap, [topic.name])
+    worker = _worker(admin_database_url, kafka_bootstrap, poll_interval_s=600.0)
+    other = create_async_engine(
+        admin_database_url, connect_args={"server_settings": {"search_path": SCHEMA}}
+    )
+    job = uuid.uuid4()
+    busy_before = _lock_busy_count()
+    try:
+        async with (
+            TopicReader(kafka_bootstrap, topic.name) as reader,
+            running(worker),
+            other.connect() as holder,
+        ):
+            await holder.execute(text(f"SELECT pg_advisory_lock({_LOCK_KEY})"))
+            await holder.commit()
+            async with worker.sessionmaker() as session, session.begin():
+                await enqueue(
+                    session,
+                    topic,
+                    JobStage(job_id=job, video_id="abcdefghijk", stage="geo", state="started"),
+                    Envelope(
+                        type=topic.event_type, producer="t", subject="abcdefghijk", job_id=job
+                    ),
+                )
+            async with asyncio.timeout(10):
+                # The relay met the held lock (a counter: nothing to await).
+                while _lock_busy_count() == busy_before:  # noqa: ASYNC110
+                    await asyncio.sleep(0.01)
+            await holder.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"))
+            await holder.commit()
+            records = await reader.until(lambda seen: len(seen) >= 1, within_s=10.0)
+    finally:
+        await other.dispose()
+    assert [JobStage.model_validate_json(r.value or b"").job_id for r in records] == [job]
+
+
+_LOCK_KEY = "hashtext('pind-outbox:' || current_schema())"
+
+
+def _lock_busy_count() -> float:
+    return REGISTRY.get_sample_value("pind_outbox_lock_busy_total") or 0.0

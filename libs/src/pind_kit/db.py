@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -15,6 +18,8 @@ from sqlalchemy import (
     Uuid,
     func,
 )
+from sqlalchemy import event as sa_event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -41,12 +46,11 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
     """An asyncpg engine whose search_path is the service's own schema. It
     carries the deployment's topic namespace, so outbox rows written through
     it name the physical topic whichever relay publishes them."""
-    return create_async_engine(
+    engine = create_async_engine(
         settings.database_url.get_secret_value(),
         execution_options={TOPIC_PREFIX_OPTION: settings.kafka_topic_prefix},
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
         connect_args={
             "server_settings": {
                 "search_path": settings.db_schema,
@@ -54,6 +58,42 @@ def make_engine(settings: ServiceSettings) -> AsyncEngine:
             }
         },
     )
+    check_on_checkout(engine, ping_after_idle_s=settings.db_ping_after_idle_s)
+    return engine
+
+
+_RETURNED_AT = "pind_returned_at"
+
+
+def check_on_checkout(engine: AsyncEngine, *, ping_after_idle_s: float) -> None:
+    """Hand out only live connections, without a round trip per checkout.
+
+    SQLAlchemy's ``pool_pre_ping`` costs three round trips (BEGIN, a ping,
+    ROLLBACK) at every checkout — more than many of the kit's transactions
+    themselves. Instead: a connection the server closed (a restart, a
+    failover, an administrator's terminate: asyncpg sees the socket close) is
+    replaced at checkout for free, and only a connection idle for longer than
+    ``ping_after_idle_s`` (where a silent network drop may hide) is pinged. A
+    connection that dies unannounced while in use fails its statement: an
+    infrastructure error the kit retries (:mod:`pind_kit.faults`), and
+    SQLAlchemy then replaces every connection of the pool opened before it.
+    """
+
+    @sa_event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @sa_event.listens_for(engine.sync_engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        connection = getattr(dbapi_connection, "_connection", None)  # asyncpg's
+        if connection is not None and connection.is_closed():
+            raise sa_exc.DisconnectionError("the server closed this pooled connection")
+        returned = record.info.get(_RETURNED_AT)
+        if returned is not None and time.monotonic() - returned > ping_after_idle_s:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:
+                raise sa_exc.DisconnectionError("a pooled connection did not answer") from exc
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -21,6 +21,10 @@ HANDLER_SECONDS = Histogram(
 DLT_PUBLISHED = Counter("pind_dlt_published_total", "Events sent to a dead-letter topic", ["topic"])
 OUTBOX_PUBLISHED = Counter("pind_outbox_published_total", "Outbox rows published")
 OUTBOX_RELAY_ERRORS = Counter("pind_outbox_relay_errors_total", "Outbox relay failures")
+OUTBOX_LOCK_BUSY = Counter(
+    "pind_outbox_lock_busy_total",
+    "Relay passes that found another instance publishing this schema's rows",
+)
 OUTBOX_MISSING_TOPICS = Gauge(
     "pind_outbox_missing_topics",
     "Topics outbox rows wait for that the broker does not have (their rows are held back)",

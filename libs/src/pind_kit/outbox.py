@@ -6,7 +6,9 @@ called inside the caller's transaction. ``OutboxRelay`` runs
 beside the service: it wakes when this process enqueued something (or every
 ``relay_poll_interval_s`` for rows written by other processes), takes the
 schema's relay lock (a session-level advisory lock: one relay publishes at
-a time, so rows leave in id order and per-key order holds across instances),
+a time, so rows leave in id order and per-key order holds across instances;
+a relay that finds it taken asks again after 10 ms, backing off to the poll
+interval, since the holder may have selected before our rows committed),
 sends a batch through the idempotent producer, waits for every acknowledgement,
 deletes the rows and releases the lock — without holding a transaction open
 while Kafka answers. A crash after sending and before the delete publishes the
@@ -54,6 +56,7 @@ from pind_kit.db import OUTBOX, TOPIC_PREFIX_OPTION
 from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.metrics import (
     OUTBOX_DEPTH,
+    OUTBOX_LOCK_BUSY,
     OUTBOX_MISSING_TOPICS,
     OUTBOX_OLDEST_AGE,
     OUTBOX_PUBLISHED,
@@ -200,10 +203,19 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         outage = Outage("outbox-relay", initial_s=self._poll_interval_s, max_s=10.0)
+        busy_wait = _BUSY_WAIT_S
         while not self._stopping:
             wait = self._poll_interval_s
             try:
-                sent = await self.relay_once()
+                sent = await self._pass()
+            except _LockBusy:
+                OUTBOX_LOCK_BUSY.inc()
+                # Another instance is publishing this schema's rows; ours may
+                # have been committed after its select: look again soon, not a
+                # whole poll interval later (backing off while it stays busy).
+                await asyncio.sleep(busy_wait)
+                busy_wait = min(busy_wait * 2, self._poll_interval_s)
+                continue
             except Exception as exc:
                 OUTBOX_RELAY_ERRORS.inc()
                 sent = 0
@@ -214,6 +226,7 @@ class OutboxRelay:
                     wait = min(self._poll_interval_s * 4, 10.0)
             else:
                 outage.recovered()
+            busy_wait = _BUSY_WAIT_S
             if sent >= self._batch_size:
                 continue  # more waiting: no pause
             with contextlib.suppress(TimeoutError):
@@ -221,7 +234,16 @@ class OutboxRelay:
             self._wake.clear()
 
     async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were published.
+        """Publish one batch; returns how many rows were published (0 also
+        when another instance holds the relay lock)."""
+        try:
+            return await self._pass()
+        except _LockBusy:
+            return 0
+
+    async def _pass(self) -> int:
+        """Publish one batch; raises :class:`_LockBusy` when another instance
+        holds the relay lock.
 
         The relay lock is a session-level advisory lock on a connection in
         autocommit mode: no transaction stays open (holding back vacuum and
@@ -232,7 +254,7 @@ class OutboxRelay:
         async with engine.connect() as plain:
             conn = await plain.execution_options(isolation_level="AUTOCOMMIT")
             if not await conn.scalar(_TRY_LOCK):
-                return 0  # another instance is relaying this schema's rows
+                raise _LockBusy  # another instance is relaying this schema's rows
             try:
                 query = select(
                     OUTBOX.c.id, OUTBOX.c.topic, OUTBOX.c.key, OUTBOX.c.value, OUTBOX.c.headers
@@ -306,6 +328,14 @@ class OutboxRelay:
         depth, age = (await conn.execute(_DEPTH)).one()
         OUTBOX_DEPTH.set(depth)
         OUTBOX_OLDEST_AGE.set(float(age or 0))
+
+
+_BUSY_WAIT_S = 0.01
+"""First wait before asking again for a relay lock another instance holds."""
+
+
+class _LockBusy(Exception):
+    """Another instance holds this schema's relay lock."""
 
 
 _LOCK_KEY = "hashtext('pind-outbox:' || current_schema())"

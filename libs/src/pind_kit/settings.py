@@ -28,6 +28,12 @@ class ServiceSettings(BaseSettings):
     )
     db_schema: str = Field(description="PostgreSQL schema this service owns.")
     db_pool_size: int = Field(default=10, ge=1)
+    db_ping_after_idle_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="A pooled connection idle longer than this is pinged before use; "
+        "a busier one is only checked for a close the server announced (no round trip).",
+    )
     http_host: str = Field(default="127.0.0.1", description="Address of the HTTP/ops server.")
     http_port: int = Field(default=8000, ge=0, le=65535)
     log_level: str = Field(default="INFO")

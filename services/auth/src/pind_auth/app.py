@@ -24,6 +24,7 @@ from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
 from pind_kit.consume import Worker
+from pind_kit.faults import describe, is_infrastructure_error
 from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
 from pind_kit.service import kit_lifespan, ops_router
@@ -139,6 +140,24 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"detail": str(exc.detail), "code": f"http_{exc.status_code}"},
             status_code=exc.status_code,
             headers=headers,
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        if is_infrastructure_error(exc):  # the database away: say when to retry
+            log.warning("a dependency is unavailable", error=describe(exc))
+            return JSONResponse(
+                {
+                    "detail": "sign-in is briefly unavailable; try again shortly",
+                    "code": "unavailable",
+                },
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
+        log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
+        return JSONResponse(
+            {"detail": "the service failed to answer; try again shortly", "code": "internal"},
+            status_code=500,
         )
 
 
