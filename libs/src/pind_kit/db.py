@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import (
@@ -98,6 +100,21 @@ def check_on_checkout(engine: AsyncEngine, *, ping_after_idle_s: float) -> None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@contextlib.asynccontextmanager
+async def single_statements(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session whose every statement is a transaction of its own (autocommit):
+    no BEGIN and COMMIT round trips around it. For a read, or for a write of
+    one statement; under READ COMMITTED a lone statement sees its own
+    snapshot either way. Commit hooks (the outbox relay's wake-up) still run
+    when the block ends."""
+    async with sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        yield session
+        await session.commit()
 
 
 def add_kit_tables(metadata: MetaData) -> None:

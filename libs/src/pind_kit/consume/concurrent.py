@@ -43,6 +43,7 @@ import structlog
 from pind_kit.consume.handling import EventHandling
 from pind_kit.consume.incoming import Incoming
 from pind_kit.consume.processed import processed_among
+from pind_kit.db import single_statements
 from pind_kit.faults import describe
 
 log = structlog.get_logger(__name__)
@@ -112,7 +113,7 @@ class ConcurrentHandling:
         if not event_ids:
             return set()
         try:
-            async with self.handling.sessionmaker() as session:
+            async with single_statements(self.handling.sessionmaker) as session:
                 return await processed_among(session, self.handling.subscription.group, event_ids)
         except Exception as exc:
             log.debug("processed marks of a fetch unknown", error=describe(exc))

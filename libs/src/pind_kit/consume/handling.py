@@ -16,6 +16,7 @@ from pind_kit.consume.incoming import Incoming, event_context, from_record
 from pind_kit.consume.processed import was_processed
 from pind_kit.consume.subscription import Subscription
 from pind_kit.consume.unit_of_work import UnitOfWork
+from pind_kit.db import single_statements
 from pind_kit.errors import AlreadyProcessed, UndecodableEvent
 from pind_kit.metrics import EVENTS_HANDLED, HANDLER_SECONDS, STAGE_SECONDS
 
@@ -98,7 +99,7 @@ class EventHandling:
             # rather than spinning the record through NACK and redelivery.
             replayed = incoming.replay_for == self.subscription.group
             if check and not replayed:
-                async with self.sessionmaker() as session:
+                async with single_statements(self.sessionmaker) as session:
                     if await was_processed(session, self.subscription.group, incoming.event_id):
                         log.info("duplicate event skipped")
                         return "duplicate"

@@ -17,6 +17,7 @@ from pind_contracts.events.job_stage import StageState
 from pind_contracts.types import Stage
 from pind_kit.consume.incoming import Incoming
 from pind_kit.consume.processed import mark_processed, unmark_processed
+from pind_kit.db import single_statements
 from pind_kit.errors import AlreadyProcessed
 from pind_kit.faults import Outage, is_infrastructure_error
 from pind_kit.outbox import enqueue
@@ -195,8 +196,8 @@ class UnitOfWork:
         await self.emit(JOB_STAGE, self.stage_event(state, **kwargs))
 
     async def stage(self, state: StageState, **kwargs: Any) -> None:
-        """A JobStage event published now (its own short transaction), for
-        ``started`` and ``progress`` that people watch live."""
+        """A JobStage event published now (one statement, a transaction of its
+        own), for ``started`` and ``progress`` that people watch live."""
         event = self.stage_event(state, **kwargs)
-        async with self.sessionmaker() as session, session.begin():
+        async with single_statements(self.sessionmaker) as session:
             await enqueue(session, JOB_STAGE, event, self.envelope_for(JOB_STAGE))
