@@ -61,5 +61,17 @@ def test_quick_load_run_prints_its_figures_and_leaves_nothing_behind() -> None:
     assert re.search(r"ratio pind/celery \(succeeded jobs/s\): \d+\.\d\d", out)
     for process in ("gateway", "geo", "fakes", "redis", "celery"):
         assert re.search(rf"^{process}\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.M), process
+    database = re.search(
+        r"^database: ([\d,]+) transactions and ([\d,]+) connections opened "
+        r"for ([\d,]+) jobs",
+        out,
+        re.M,
+    )
+    assert database, out
+    transactions, jobs_made = (int(database[i].replace(",", "")) for i in (1, 3))
+    assert jobs_made > 0 and transactions > jobs_made  # every job is several transactions
+    if (REPO_ROOT / ".run" / "pids" / "postgres.pid").exists():  # local infrastructure
+        for shared in ("kafka", "postgres"):
+            assert re.search(rf"^{shared} \(shared\)\s+[\d.]+\s+[\d.]+\s+\d+$", out, re.M)
     assert re.search(r"^pind-ingest <- video\.requested\s", out, re.M), out
     assert asyncio.run(_leftovers(run[1])) == ([], [])
