@@ -73,6 +73,29 @@ async def test_events_reversed_end_the_same(
     assert job["stages"]["transcript"]["progress"] == 100  # the late 'progress' did not win
 
 
+async def test_the_places_end_geo_before_its_own_report_and_the_report_still_counts(
+    events: Any, client: httpx.AsyncClient, play: Callable[..., Any]
+) -> None:
+    """Geo's result and its stage report travel on two topics, folded by two
+    consumers: a job the places finished never shows geo still running."""
+    video_id = events.video_id()
+    job_id = await submit(client, video_id)
+    analysis = events.full_analysis(job_id, video_id)
+    report = analysis.pop()  # geo's own 'succeeded', after its places
+    assert report[0] == JOB_STAGE and report[1].stage == "geo"
+    await play(job_id, video_id, analysis)
+
+    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert_succeeded_with_places(job, video_id)
+    assert job["stages"]["geo"]["progress"] == 100
+
+    summary = events.stage(job_id, video_id, "geo", "succeeded", progress=1.0, reason="2 places")
+    await play(job_id, video_id, [(JOB_STAGE, summary)])
+    job = (await client.get(f"/api/v1/jobs/{job_id}")).json()
+    assert job["stages"]["geo"]["reason"] == "2 places"  # the later report replaces it
+    assert_succeeded_with_places(job, video_id)
+
+
 async def test_duplicated_events_change_nothing(
     events: Any, client: httpx.AsyncClient, play: Callable[..., Any]
 ) -> None:

@@ -205,6 +205,16 @@ async def project_places(
             "event for a job this gateway does not know; ignored", job_id=str(result.job_id)
         )
         return None
+    # The places are geo's result: its stage has ended, whether or not its own
+    # report (on another topic, folded by another consumer) is in yet. Without
+    # this a finished job could show geo still running. Geo's report, written
+    # after the result, is later and still replaces this (with its summary).
+    known = stages.setdefault(lead.id, {})
+    current = known.get("geo", StageSnapshot())
+    ended = fold_stage(current, StageReport("succeeded", 1.0, envelope.occurred_at))
+    if ended != current:
+        known["geo"] = ended
+        await repo.save_stages(session, [(lead.id, "geo", ended)], datetime.now(UTC))
     status = derive_job_status(
         stages[lead.id], len(result.places), described=video.metadata_at is not None
     )
