@@ -73,8 +73,7 @@ async def baseline(
 ) -> AsyncIterator[tuple[Processes, str]]:
     """Fakes, redis-server and the Celery worker, stopped on exit; yields them
     and the broker URL."""
-    shared = infrastructure()
-    processes = Processes(shared={k: v for k, v in shared.items() if k.startswith("postgres")})
+    processes = Processes(shared=infrastructure("postgres"))
     port = free_port()
     redis_url = f"redis://127.0.0.1:{port}/0"
     # fmt: off

@@ -39,6 +39,11 @@ class Processes:
     cluster): name → pid of the tree's root. Their CPU counts too, with
     whatever else they served meanwhile."""
 
+    @property
+    def names(self) -> list[str]:
+        """Every tree measured: those the run started, then the shared ones."""
+        return [*self.roots, *self.shared]
+
     def _pid(self, name: str) -> int:
         return self.shared[name] if name in self.shared else self.roots[name].pid
 
@@ -51,7 +56,7 @@ class Processes:
     def cpu_seconds(self) -> dict[str, float]:
         """User + system CPU of each tree so far (reaped children included)."""
         usage = {}
-        for name in [*self.roots, *self.shared]:
+        for name in self.names:
             total = 0.0
             for process in self._tree(name):
                 with contextlib.suppress(psutil.Error):
@@ -61,7 +66,7 @@ class Processes:
         return usage
 
     def sample_rss(self) -> None:
-        for name in [*self.roots, *self.shared]:
+        for name in self.names:
             rss = 0
             for process in self._tree(name):
                 with contextlib.suppress(psutil.Error):
@@ -104,14 +109,15 @@ class Processes:
                 process.wait()
 
 
-def infrastructure() -> dict[str, int]:
-    """The local stack's broker and database cluster (``.run/pids``), where running."""
+def infrastructure(*names: str) -> dict[str, int]:
+    """The local stack's ``names`` (``kafka``, ``postgres``: ``.run/pids``)
+    that are running, as ``"<name> (shared)"`` → pid."""
     found = {}
-    for name, label in (("kafka", "kafka (shared)"), ("postgres", "postgres (shared)")):
+    for name in names:
         with contextlib.suppress(OSError, ValueError):
             pid = int((REPO_ROOT / ".run" / "pids" / f"{name}.pid").read_text().split()[0])
             if psutil.pid_exists(pid):
-                found[label] = pid
+                found[f"{name} (shared)"] = pid
     return found
 
 
@@ -210,7 +216,7 @@ async def pipeline(
     catalogue: Catalogue, urls: Mapping[str, str], prefix: str, log_dir: Path
 ) -> AsyncIterator[Pipeline]:
     """Fakes + the six services; stopped (process groups) on exit."""
-    processes = Processes(shared=infrastructure())
+    processes = Processes(shared=infrastructure("kafka", "postgres"))
     try:
         async with fakes(catalogue, log_dir, processes) as youtube:
             ports = {name: free_port() for name in SERVICES}

@@ -233,14 +233,6 @@ class OutboxRelay:
                 await asyncio.wait_for(self._wake.wait(), timeout=wait)
             self._wake.clear()
 
-    async def relay_once(self) -> int:
-        """Publish one batch; returns how many rows were published (0 also
-        when another instance holds the relay lock)."""
-        try:
-            return await self._pass()
-        except _LockBusy:
-            return 0
-
     async def _pass(self) -> int:
         """Publish one batch; raises :class:`_LockBusy` when another instance
         holds the relay lock.

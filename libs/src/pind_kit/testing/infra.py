@@ -13,7 +13,12 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
+
+from pydantic import SecretStr
+from sqlalchemy.engine import make_url
+
+from pind_kit.settings import ServiceSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
@@ -148,3 +153,15 @@ def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+S = TypeVar("S", bound=ServiceSettings)
+
+
+def database_away(settings: S) -> S:
+    """``settings`` with the database URL's port one nothing listens on: every
+    connection is refused, as while PostgreSQL is down."""
+    url = make_url(settings.database_url.get_secret_value()).set(port=closed_port())
+    return settings.model_copy(
+        update={"database_url": SecretStr(url.render_as_string(hide_password=False))}
+    )

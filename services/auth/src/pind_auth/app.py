@@ -24,10 +24,9 @@ from pind_auth.security.tokens import AccessTokenIssuer, AccessTokenVerifier
 from pind_auth.service import AuthService, Clock, Transactions, utcnow
 from pind_auth.settings import AuthSettings
 from pind_kit.consume import Worker
-from pind_kit.faults import describe, is_infrastructure_error
 from pind_kit.http_limits import BodySizeLimit
 from pind_kit.http_metrics import HttpMetricsMiddleware
-from pind_kit.service import kit_lifespan, ops_router
+from pind_kit.service import kit_lifespan, ops_router, unavailable_answer
 from pind_kit.tracing import http_telemetry
 
 log = structlog.get_logger(__name__)
@@ -144,16 +143,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        if is_infrastructure_error(exc):  # the database away: say when to retry
-            log.warning("a dependency is unavailable", error=describe(exc))
-            return JSONResponse(
-                {
-                    "detail": "sign-in is briefly unavailable; try again shortly",
-                    "code": "unavailable",
-                },
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
+        answer = unavailable_answer(exc, "sign-in is briefly unavailable; try again shortly")
+        if answer is not None:  # the database away: say when to retry
+            return answer
         log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
         return JSONResponse(
             {"detail": "the service failed to answer; try again shortly", "code": "internal"},

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from pind_kit.faults import describe, is_infrastructure_error
+from pind_kit.service import unavailable_answer
 
 log = structlog.get_logger(__name__)
 
@@ -178,13 +178,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        if is_infrastructure_error(exc):  # the database (or Kafka) away: say when to retry
-            log.warning("a dependency is unavailable", error=describe(exc))
-            return JSONResponse(
-                error_body("unavailable", "the service is briefly unavailable; try again shortly"),
-                status_code=503,
-                headers={"Retry-After": "5"},
-            )
+        answer = unavailable_answer(exc, "the service is briefly unavailable; try again shortly")
+        if answer is not None:  # the database (or Kafka) away: say when to retry
+            return answer
         log.error("unhandled error", error_type=type(exc).__name__, exc_info=exc)
         return JSONResponse(
             error_body("internal", "the gateway failed to answer; try again shortly"),
